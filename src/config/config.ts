@@ -1,0 +1,62 @@
+/**
+ * log0's configuration, read once from the environment. Every setting is documented in the
+ * README's configuration reference; a bad value stops startup with a message naming the variable.
+ */
+import { resolve } from 'node:path';
+
+export interface Log0Config {
+  dataDir: string;
+  host: string;
+  ports: { gateway: number; incidents: number; notifications: number };
+  bus: { partitions: number; retentionMs: number; retentionBytes: number | undefined };
+  clustering: { windowMs: number; threshold: number; graceMs: number };
+  logLevel: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+class ConfigError extends Error {}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function oneOf(env: Env, name: string, fallback: string, allowed: string[]): string {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (!allowed.includes(raw)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env): Log0Config {
+  const port = (name: string, fallback: number) => integer(env, name, fallback, 0, 65535);
+  const retentionBytes = integer(env, 'LOG0_BUS_RETENTION_BYTES', 0, 0, Number.MAX_SAFE_INTEGER);
+  return {
+    dataDir: resolve(env.LOG0_DATA_DIR?.trim() || './data'),
+    host: env.LOG0_HOST?.trim() || '0.0.0.0',
+    ports: {
+      gateway: port('LOG0_GATEWAY_PORT', 8080),
+      incidents: port('LOG0_INCIDENT_PORT', 8083),
+      notifications: port('LOG0_NOTIFICATION_PORT', 8084),
+    },
+    bus: {
+      partitions: integer(env, 'LOG0_BUS_PARTITIONS', 6, 1, 1024),
+      retentionMs: integer(env, 'LOG0_BUS_RETENTION_HOURS', 168, 1, 24 * 365 * 10) * 3_600_000,
+      retentionBytes: retentionBytes === 0 ? undefined : retentionBytes,
+    },
+    clustering: {
+      windowMs: integer(env, 'LOG0_CLUSTER_WINDOW_SECONDS', 300, 1, 86_400) * 1000,
+      threshold: integer(env, 'LOG0_CLUSTER_THRESHOLD', 10, 1, 1_000_000_000),
+      graceMs: integer(env, 'LOG0_CLUSTER_GRACE_SECONDS', 30, 0, 86_400) * 1000,
+    },
+    logLevel: oneOf(env, 'LOG0_LOG_LEVEL', 'info', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
+  };
+}
+
+export { ConfigError };

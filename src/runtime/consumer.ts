@@ -1,0 +1,159 @@
+/**
+ * The one consume loop every pipeline service uses: decode and validate each record against its
+ * contract, hand the valid messages to the service, and forward whatever cannot be processed to
+ * raw-logs-dlq as a DlqEvent *before* the batch's offset is committed (seed 000: manual ack,
+ * nothing silently lost).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Bus, BusRecord, ConsumeOptions, Subscription } from '../bus/port.js';
+import { TOPIC, type TopicName } from '../contracts/topics.js';
+import type { ContractSchemas, DlqEvent, FailedAt } from '../contracts/types.js';
+import { messageValidator } from '../contracts/validators.js';
+import { errorMessage, PoisonMessageError, TransientError } from './errors.js';
+import type { Logger } from './logger.js';
+
+export interface Delivered<T> {
+  value: T;
+  record: BusRecord;
+}
+
+export interface MessageConsumerOptions<N extends keyof ContractSchemas> {
+  bus: Bus;
+  logger: Logger;
+  /** Service name recorded as DlqEvent.failedAt. */
+  service: FailedAt;
+  groupId: string;
+  topic: TopicName;
+  /** Contract message every record of the topic must be. */
+  message: N;
+  /**
+   * Processes the valid messages of one partition batch, in order. Throw TransientError to have
+   * the whole batch redelivered later; PoisonMessageError (or any other error that persists for
+   * the same record) dead-letters the message(s) that fail. Must be idempotent: delivery is
+   * at-least-once.
+   */
+  handle: (messages: Array<Delivered<ContractSchemas[N]>>) => Promise<void>;
+  maxBatchRecords?: number;
+  onAssigned?: ConsumeOptions['onAssigned'];
+  onRevoked?: ConsumeOptions['onRevoked'];
+}
+
+/** Attempts before a record failing with an unclassified error is dead-lettered. */
+const MAX_ATTEMPTS = 3;
+
+interface DeadLetter {
+  record: BusRecord;
+  originalEvent: object;
+  error: string;
+}
+
+function decode(record: BusRecord): { ok: true; value: unknown; text: string } | { ok: false; text: string; error: string } {
+  const text = record.value.toString('utf8');
+  try {
+    return { ok: true, value: JSON.parse(text), text };
+  } catch (err) {
+    return { ok: false, text, error: `record is not valid JSON: ${errorMessage(err)}` };
+  }
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function dlqEvent(service: FailedAt, letter: DeadLetter): DlqEvent {
+  return {
+    originalEvent: letter.originalEvent,
+    errorMessage: letter.error.slice(0, 10_000) || 'unknown error',
+    failedAt: service,
+    failedAtTs: new Date().toISOString(),
+    sourceTopic: letter.record.topic,
+    sourcePartition: letter.record.partition,
+    sourceOffset: letter.record.offset,
+  };
+}
+
+export async function publishDeadLetters(bus: Bus, service: FailedAt, letters: DeadLetter[]): Promise<void> {
+  if (letters.length === 0) return;
+  await bus.produce(
+    TOPIC.dlq,
+    letters.map((letter) => {
+      const eventId = (letter.originalEvent as { eventId?: unknown }).eventId;
+      return {
+        key: typeof eventId === 'string' && eventId ? eventId : randomUUID(),
+        value: JSON.stringify(dlqEvent(service, letter)),
+      };
+    }),
+  );
+}
+
+export async function consumeMessages<N extends keyof ContractSchemas>(
+  options: MessageConsumerOptions<N>,
+): Promise<Subscription> {
+  const { bus, logger, service, topic, handle } = options;
+  const validate = messageValidator(options.message);
+  const attempts = new Map<string, number>();
+  const attemptKey = (r: BusRecord) => `${r.partition}:${r.offset}`;
+
+  async function handleBatch(batch: BusRecord[]): Promise<void> {
+    const letters: DeadLetter[] = [];
+    const valid: Array<Delivered<ContractSchemas[N]>> = [];
+    for (const record of batch) {
+      const decoded = decode(record);
+      if (!decoded.ok) {
+        letters.push({ record, originalEvent: { unparsed: decoded.text.slice(0, 100_000) }, error: decoded.error });
+        continue;
+      }
+      if (!isObject(decoded.value)) {
+        letters.push({ record, originalEvent: { unparsed: decoded.text.slice(0, 100_000) }, error: `record is not a JSON object` });
+        continue;
+      }
+      const result = validate(decoded.value);
+      if (!result.ok) {
+        const detail = result.issues.map((i) => `${i.field}: ${i.message}`).join('; ');
+        letters.push({ record, originalEvent: decoded.value, error: `invalid ${options.message}: ${detail}` });
+        continue;
+      }
+      valid.push({ value: result.value, record });
+    }
+
+    if (valid.length > 0) {
+      try {
+        await handle(valid);
+      } catch (err) {
+        if (err instanceof TransientError) throw err;
+        // Isolate the failing message(s): process one by one, dead-letter only what keeps failing.
+        logger.warn({ err, topic, size: valid.length }, 'batch failed; retrying its messages one by one');
+        for (const message of valid) {
+          try {
+            await handle([message]);
+            attempts.delete(attemptKey(message.record));
+          } catch (single) {
+            if (single instanceof TransientError) throw single;
+            const key = attemptKey(message.record);
+            const tries = (attempts.get(key) ?? 0) + 1;
+            if (!(single instanceof PoisonMessageError) && tries < MAX_ATTEMPTS) {
+              attempts.set(key, tries);
+              throw single; // redelivered after the bus's backoff
+            }
+            attempts.delete(key);
+            letters.push({ record: message.record, originalEvent: message.value as object, error: errorMessage(single) });
+          }
+        }
+      }
+    }
+
+    if (letters.length > 0) {
+      logger.warn({ topic, count: letters.length, first: letters[0].error }, 'dead-lettering messages');
+      await publishDeadLetters(bus, service, letters);
+    }
+  }
+
+  return bus.consume({
+    groupId: options.groupId,
+    topics: [topic],
+    handler: handleBatch,
+    maxBatchRecords: options.maxBatchRecords,
+    onAssigned: options.onAssigned,
+    onRevoked: options.onRevoked,
+  });
+}
