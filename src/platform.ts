@@ -1,0 +1,124 @@
+/**
+ * The whole log0 platform in one process on embedded defaults: embedded bus, PGlite, DuckDB.
+ * Every service still gets its own HTTP port, so splitting into processes changes no URL.
+ *
+ *   gateway → raw-logs → normalization → normalized-logs (+ log store) → clustering
+ *   → incident-events → incidents → notification-events → notifications
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { createEmbeddedBus } from './bus/embedded/index.js';
+import type { Bus, TopicSpec } from './bus/port.js';
+import type { Log0Config } from './config/config.js';
+import { TOPIC } from './contracts/topics.js';
+import { lockDataDir } from './runtime/data-dir-lock.js';
+import { createHttpApp } from './runtime/http.js';
+import type { Logger } from './runtime/logger.js';
+import type { RunningService, ServiceContext } from './runtime/service.js';
+import { startClusteringService } from './services/clustering/index.js';
+import { MAX_BODY_BYTES, startGatewayService } from './services/gateway/index.js';
+import { startIncidentService } from './services/incidents/index.js';
+import { startNormalizationService } from './services/normalization/index.js';
+import { startNotificationService } from './services/notifications/index.js';
+import { createDuckDbLogStore } from './storage/duckdb/index.js';
+import type { LogStore } from './storage/log-store.js';
+import { openPgliteDatabase } from './storage/pglite/index.js';
+import { migrate } from './storage/sql/migrate.js';
+import type { SqlDatabase } from './storage/sql-database.js';
+
+export interface Endpoint {
+  name: string;
+  url: string;
+  port: number;
+}
+
+export interface Platform {
+  endpoints: { gateway: Endpoint; incidents: Endpoint; notifications: Endpoint };
+  bus: Bus;
+  db: SqlDatabase;
+  logStore: LogStore;
+  stop(): Promise<void>;
+}
+
+export function pipelineTopics(config: Log0Config): TopicSpec[] {
+  return Object.values(TOPIC).map((name) => ({
+    name,
+    partitions: config.bus.partitions,
+    retentionMs: config.bus.retentionMs,
+    retentionBytes: config.bus.retentionBytes,
+  }));
+}
+
+async function listen(app: FastifyInstance, name: string, host: string, port: number): Promise<Endpoint> {
+  await app.listen({ host, port });
+  const address = app.server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
+  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  return { name, port: bound, url: `http://${shownHost}:${bound}` };
+}
+
+export async function startPlatform(config: Log0Config, logger: Logger): Promise<Platform> {
+  const unlock = lockDataDir(config.dataDir);
+  const cleanups: Array<() => Promise<void> | void> = [unlock];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (err) {
+        logger.error({ err }, 'error while stopping');
+      }
+    }
+    cleanups.length = 0;
+  };
+
+  try {
+    mkdirSync(config.dataDir, { recursive: true });
+    const bus = await createEmbeddedBus({ dataDir: join(config.dataDir, 'bus') });
+    cleanups.push(() => bus.close());
+    await bus.ensureTopics(pipelineTopics(config));
+
+    const db = await openPgliteDatabase(join(config.dataDir, 'pg'));
+    cleanups.push(() => db.close());
+    await migrate(db);
+
+    const logStore = await createDuckDbLogStore({ path: join(config.dataDir, 'logs.duckdb') });
+    cleanups.push(() => logStore.close());
+
+    const ctx: ServiceContext = { bus, logger, config };
+    const busCheck = { bus: () => bus.ping() };
+    const apps = {
+      gateway: createHttpApp({ service: 'ingestion-gateway', logger, checks: busCheck, bodyLimit: MAX_BODY_BYTES }),
+      incidents: createHttpApp({
+        service: 'incident-service',
+        logger,
+        checks: { ...busCheck, database: () => db.ping(), logStore: () => logStore.ping() },
+      }),
+      notifications: createHttpApp({ service: 'notification-service', logger, checks: { ...busCheck, database: () => db.ping() } }),
+    };
+
+    // Started downstream first, so each stage is consuming before anything reaches it;
+    // stopped in reverse (upstream first) through the cleanup stack.
+    const services: RunningService[] = [
+      await startNotificationService({ ...ctx, db, app: apps.notifications }),
+      await startIncidentService({ ...ctx, db, logStore, app: apps.incidents }),
+      await startClusteringService(ctx),
+      await startNormalizationService({ ...ctx, logStore }),
+      await startGatewayService({ ...ctx, app: apps.gateway }),
+    ];
+    for (const service of services) cleanups.push(() => service.stop());
+
+    const endpoints = {
+      notifications: await listen(apps.notifications, 'notification service', config.host, config.ports.notifications),
+      incidents: await listen(apps.incidents, 'incident service', config.host, config.ports.incidents),
+      gateway: await listen(apps.gateway, 'ingestion gateway', config.host, config.ports.gateway),
+    };
+    // Close listeners first on stop: no new requests while the pipeline drains.
+    for (const app of Object.values(apps)) cleanups.push(() => app.close());
+
+    return { endpoints, bus, db, logStore, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
