@@ -14,13 +14,14 @@ import type { Log0Config } from './config/config.js';
 import { TOPIC } from './contracts/topics.js';
 import { lockDataDir } from './runtime/data-dir-lock.js';
 import { createHttpApp } from './runtime/http.js';
+import { createMetricsRegistry, type ConsumerGroupRef } from './runtime/metrics.js';
 import type { Logger } from './runtime/logger.js';
 import type { RunningService, ServiceContext } from './runtime/service.js';
-import { startClusteringService } from './services/clustering/index.js';
+import { CLUSTERING_GROUP, startClusteringService } from './services/clustering/index.js';
 import { MAX_BODY_BYTES, startGatewayService } from './services/gateway/index.js';
-import { startIncidentService } from './services/incidents/index.js';
-import { startNormalizationService } from './services/normalization/index.js';
-import { startNotificationService } from './services/notifications/index.js';
+import { INCIDENT_GROUP, startIncidentService } from './services/incidents/index.js';
+import { LOG_STORE_WRITER_GROUP, NORMALIZER_GROUP, startNormalizationService } from './services/normalization/index.js';
+import { NOTIFICATION_GROUP, startNotificationService } from './services/notifications/index.js';
 import { createDuckDbLogStore } from './storage/duckdb/index.js';
 import type { LogStore } from './storage/log-store.js';
 import { openPgliteDatabase } from './storage/pglite/index.js';
@@ -40,6 +41,15 @@ export interface Platform {
   logStore: LogStore;
   stop(): Promise<void>;
 }
+
+/** Every consumer group of the pipeline, left to right. */
+export const PIPELINE_CONSUMER_GROUPS: ConsumerGroupRef[] = [
+  { groupId: NORMALIZER_GROUP, topic: TOPIC.rawLogs },
+  { groupId: LOG_STORE_WRITER_GROUP, topic: TOPIC.normalizedLogs },
+  { groupId: CLUSTERING_GROUP, topic: TOPIC.normalizedLogs },
+  { groupId: INCIDENT_GROUP, topic: TOPIC.incidentEvents },
+  { groupId: NOTIFICATION_GROUP, topic: TOPIC.notificationEvents },
+];
 
 export function pipelineTopics(config: Log0Config): TopicSpec[] {
   return Object.values(TOPIC).map((name) => ({
@@ -87,14 +97,21 @@ export async function startPlatform(config: Log0Config, logger: Logger): Promise
 
     const ctx: ServiceContext = { bus, logger, config };
     const busCheck = { bus: () => bus.ping() };
+    const metrics = createMetricsRegistry(bus, PIPELINE_CONSUMER_GROUPS);
     const apps = {
-      gateway: createHttpApp({ service: 'ingestion-gateway', logger, checks: busCheck, bodyLimit: MAX_BODY_BYTES }),
+      gateway: createHttpApp({ service: 'ingestion-gateway', logger, metrics, checks: busCheck, bodyLimit: MAX_BODY_BYTES }),
       incidents: createHttpApp({
         service: 'incident-service',
         logger,
+        metrics,
         checks: { ...busCheck, database: () => db.ping(), logStore: () => logStore.ping() },
       }),
-      notifications: createHttpApp({ service: 'notification-service', logger, checks: { ...busCheck, database: () => db.ping() } }),
+      notifications: createHttpApp({
+        service: 'notification-service',
+        logger,
+        metrics,
+        checks: { ...busCheck, database: () => db.ping() },
+      }),
     };
 
     // Started downstream first, so each stage is consuming before anything reaches it;

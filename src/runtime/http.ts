@@ -3,6 +3,7 @@
  * (alive) and `GET /ready` (dependencies reachable), JSON errors for every failure, and the one
  * place the tenant of a request is decided.
  */
+import type { Registry } from 'prom-client';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { errorMessage, HttpError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -15,6 +16,8 @@ export interface HttpAppOptions {
   /** Named dependency checks for /ready. */
   checks: Record<string, ReadinessCheck>;
   bodyLimit?: number;
+  /** Served at GET /metrics in Prometheus text format. */
+  metrics?: Registry;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -88,6 +91,13 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   });
 
   app.get('/health', async () => ({ status: 'ok', service: options.service }));
+
+  const { metrics } = options;
+  if (metrics) {
+    app.get('/metrics', async (_request, reply) => {
+      void reply.header('content-type', metrics.contentType).send(await metrics.metrics());
+    });
+  }
 
   app.get('/ready', async (_request, reply) => {
     const results: Record<string, string> = {};

@@ -1,0 +1,162 @@
+/**
+ * `npm run bench`: drives a real `log0 up` process over HTTP and prints
+ *  - sustained end-to-end throughput (logs/s from the first POST until every log is stored and
+ *    counted by clustering) with 1,000-log requests,
+ *  - p50/p99 accept latency of 1,000-log requests and of single-log requests (autocannon),
+ *  - single-log requests/s, and the platform's peak RSS.
+ * Options: --logs N (batch phase, default 300000), --seconds S (single-log phase, default 15),
+ *          --concurrency C (batch requests in flight, default 4), --connections K (single-log, default 64).
+ * Not a test: it prints figures, it asserts nothing.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { removeDir, startPlatformProcess, type PlatformProcess } from '../test/support/platform-process.js';
+import { LogGenerator } from './generator.js';
+
+const { values: args } = parseArgs({
+  options: {
+    logs: { type: 'string', default: '300000' },
+    seconds: { type: 'string', default: '15' },
+    concurrency: { type: 'string', default: '4' },
+    connections: { type: 'string', default: '64' },
+  },
+});
+const TOTAL = Number(args.logs);
+const BATCH = 1000;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Pipeline figures from the Prometheus endpoint. */
+async function pipelineState(log0: PlatformProcess): Promise<{ rawEnd: number; lag: Record<string, number> }> {
+  const text = await (await fetch(`${log0.gateway}/metrics`)).text();
+  const lag: Record<string, number> = {};
+  let rawEnd = 0;
+  for (const line of text.split('\n')) {
+    const l = /^log0_consumer_lag\{group="([^"]+)",topic="([^"]+)"\} (\d+)/.exec(line);
+    if (l) lag[l[1]] = Number(l[3]);
+    const e = /^log0_topic_end_offset\{topic="raw-logs"\} (\d+)/.exec(line);
+    if (e) rawEnd = Number(e[1]);
+  }
+  return { rawEnd, lag };
+}
+
+/** Waits until raw-logs holds `expected` records and every pipeline group has caught up. */
+async function drained(log0: PlatformProcess, expected: number): Promise<number> {
+  for (;;) {
+    const { rawEnd, lag } = await pipelineState(log0);
+    const groups = ['normalization-service.normalizer', 'normalization-service.log-store-writer', 'clustering-service.window-counter'];
+    if (rawEnd >= expected && groups.every((g) => lag[g] === 0)) return Date.now();
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+async function postBatch(log0: PlatformProcess, tenant: string, body: string): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(`${log0.gateway}/api/v1/logs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-tenant-id': tenant },
+    body,
+  });
+  await response.arrayBuffer();
+  if (response.status !== 202) throw new Error(`gateway answered ${response.status}`);
+  return performance.now() - started;
+}
+
+async function batchPhase(log0: PlatformProcess, gen: LogGenerator, baseline: number) {
+  const requests = Math.ceil(TOTAL / BATCH);
+  process.stdout.write(`batch phase: generating ${requests} requests of ${BATCH} logs… `);
+  const bodies = Array.from({ length: requests }, () => JSON.stringify(Array.from({ length: BATCH }, () => gen.next())));
+  console.log('done');
+  const latencies: number[] = [];
+  let next = 0;
+  const started = Date.now();
+  const workers = Array.from({ length: Number(args.concurrency) }, async () => {
+    while (next < requests) {
+      const i = next++;
+      latencies.push(await postBatch(log0, gen.tenant(i), bodies[i]));
+    }
+  });
+  await Promise.all(workers);
+  const accepted = Date.now();
+  const done = await drained(log0, baseline + requests * BATCH);
+  latencies.sort((a, b) => a - b);
+  return {
+    logs: requests * BATCH,
+    acceptRate: (requests * BATCH) / ((accepted - started) / 1000),
+    endToEnd: (requests * BATCH) / ((done - started) / 1000),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
+}
+
+async function singlePhase(log0: PlatformProcess, gen: LogGenerator, baseline: number) {
+  const bodies = Array.from({ length: 20_000 }, () => JSON.stringify(gen.next()));
+  let i = 0;
+  const started = Date.now();
+  const result = await autocannon({
+    url: `${log0.gateway}/api/v1/logs`,
+    connections: Number(args.connections),
+    duration: Number(args.seconds),
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req: any) => {
+          const n = i++;
+          return {
+            ...req,
+            headers: { 'content-type': 'application/json', 'x-tenant-id': gen.tenant(n) },
+            body: bodies[n % bodies.length],
+          };
+        },
+      },
+    ],
+  });
+  const sent = result['2xx'];
+  const done = await drained(log0, baseline + sent);
+  return {
+    requests: sent,
+    non2xx: result.non2xx + result.errors + result.timeouts,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    endToEnd: sent / ((done - started) / 1000),
+  };
+}
+
+const log0 = await startPlatformProcess({ env: { LOG0_LOG_LEVEL: 'error' } });
+try {
+  const gen = new LogGenerator(20);
+  console.log(`log0 up (pid ${log0.child.pid}), data in ${log0.dataDir}`);
+  // Warm-up: JIT, caches, DuckDB/PGlite first writes.
+  for (let w = 0; w < 20; w++) await postBatch(log0, gen.tenant(w), JSON.stringify(Array.from({ length: BATCH }, () => gen.next())));
+  await drained(log0, 20 * BATCH);
+
+  const batch = await batchPhase(log0, gen, 20 * BATCH);
+  const { rawEnd } = await pipelineState(log0);
+  console.log(`single-log phase: ${args.connections} connections for ${args.seconds} s…`);
+  const single = await singlePhase(log0, gen, rawEnd);
+  const rss = peakRssMb(log0.child.pid!);
+
+  const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+  console.log('\nlog0 pipeline benchmark (embedded defaults, one process, this machine)');
+  console.log(`  batch phase      ${fmt(batch.logs)} logs in 1,000-log requests, ${args.concurrency} in flight`);
+  console.log(`    end to end     ${fmt(batch.endToEnd)} logs/s  (POST → stored + clustered)`);
+  console.log(`    accepted       ${fmt(batch.acceptRate)} logs/s at the gateway`);
+  console.log(`    latency        p50 ${batch.p50.toFixed(1)} ms, p99 ${batch.p99.toFixed(1)} ms per 1,000-log request`);
+  console.log(`  single-log phase ${fmt(single.requests)} requests, ${args.connections} connections, ${args.seconds} s`);
+  console.log(`    throughput     ${fmt(single.rps)} requests/s (${single.non2xx} non-2xx/errors)`);
+  console.log(`    latency        p50 ${single.p50} ms, p99 ${single.p99} ms`);
+  console.log(`    end to end     ${fmt(single.endToEnd)} logs/s  (first request → stored + clustered)`);
+  console.log(`  peak RSS         ${rss.toFixed(0)} MB`);
+} finally {
+  await log0.stop();
+  removeDir(log0.dataDir);
+}
