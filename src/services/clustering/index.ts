@@ -1,0 +1,313 @@
+/**
+ * The clustering service: normalized-logs → tumbling windows per (tenant, fingerprint) →
+ * incident-events. A window emits an IncidentEvent when its count reaches the threshold and, if
+ * it kept counting, a final one when it closes (windows.ts).
+ *
+ * Guarantees:
+ * - Events are published before the batch that caused them is committed (at-least-once). A
+ *   failed publish keeps them in the partition's outbox; the batch is redelivered, its already
+ *   counted records are skipped by offset, and the outbox goes out first, in order.
+ * - Window state survives restarts and partition moves: onAssigned rebuilds a partition's open
+ *   windows by replaying it from the bus (recovery.ts), so no window fires twice or loses counts.
+ * - Window time: the clock of a partition follows the bus timestamps of its records, so a
+ *   backlog (after an outage, or while catching up) is counted in the windows it belongs to, not
+ *   dropped as late. When a partition has been idle for idleMs, the wall clock (minus idleMs)
+ *   closes its windows instead, so finals go out when traffic stops.
+ * - Late logs (produced more than grace after their window ended) are not counted, only
+ *   reported in status().lateLogs: a closed window never reopens with a smaller count.
+ * - Memory is bounded by maxOpenWindows and maxRetainedMessageChars per process (windows.ts has
+ *   the eviction policy); when the bound costs counts, a warning is logged at most once a minute.
+ *
+ * Assumptions: bus timestamps are produce time (normalization leaves them to the bus), and
+ * logging clients' clocks run at most clockSkewMs ahead of the bus (late logs are fine).
+ * Recovery replays up to windowMs + grace + clockSkewMs of a partition: at full pipeline rate
+ * that takes a while (≈ 200–300k records/s per core), so a restart holds the partition that long.
+ */
+import type { PartitionAssignment } from '../../bus/port.js';
+import { recordKey, TOPIC } from '../../contracts/topics.js';
+import type { IncidentEvent } from '../../contracts/types.js';
+import { messageValidator } from '../../contracts/validators.js';
+import { consumeMessages } from '../../runtime/consumer.js';
+import { errorMessage, TransientError } from '../../runtime/errors.js';
+import type { RunningService, ServiceContext } from '../../runtime/service.js';
+import { countLog, DEFAULT_CLOCK_SKEW_MS, rebuildPartitionWindows } from './recovery.js';
+import {
+  DEFAULT_MAX_OPEN_WINDOWS,
+  DEFAULT_MAX_RETAINED_CHARS,
+  DEFAULT_RECENT_EVENT_IDS,
+  emptyWindowStats,
+  WindowCapacity,
+  type WindowCounter,
+} from './windows.js';
+
+export const CLUSTERING_GROUP = 'clustering-service.window-counter';
+const SERVICE = 'clustering-service';
+const CAPACITY_WARNING_INTERVAL_MS = 60_000;
+
+export interface ClusteringOptions {
+  /** Wall clock, epoch ms (tests inject one). */
+  now?: () => number;
+  /** How often idle partitions are checked for windows to close. Default 1 s. */
+  tickMs?: number;
+  /** A partition without a batch for this long is caught up: the wall clock closes its windows. Default 1 s. */
+  idleMs?: number;
+  /** How far ahead of the bus clients' clocks may run; widens the recovery replay. Default 60 s. */
+  clockSkewMs?: number;
+  maxOpenWindows?: number;
+  maxRetainedMessageChars?: number;
+  /** eventIds remembered per partition to skip duplicates. Default 4096. */
+  recentEventIds?: number;
+  maxBatchRecords?: number;
+}
+
+export interface ClusteringStatus {
+  /** Partitions of normalized-logs this process counts. */
+  partitions: number[];
+  openWindows: number;
+  /** Threshold events published. */
+  windowsFired: number;
+  /** Final events published. */
+  finalsPublished: number;
+  eventsPublished: number;
+  /** Events waiting for the bus to accept them. */
+  eventsPending: number;
+  lateLogs: number;
+  duplicateLogs: number;
+  droppedAtCapacity: number;
+  windowsEvicted: number;
+  unreadableTimestamps: number;
+  /** Records replayed to rebuild windows since start. */
+  recoveredRecords: number;
+}
+
+/** One assigned partition: its windows, events not yet published, and where counting stands. */
+class PartitionState {
+  outbox: IncidentEvent[] = [];
+  /** Records below this offset are counted already (a redelivered batch skips them). */
+  nextOffset: number;
+  lastActivityAt: number;
+  private pending = 0;
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly counter: WindowCounter,
+    position: number,
+    now: number,
+  ) {
+    this.nextOffset = position;
+    this.lastActivityAt = now;
+  }
+
+  get busy(): boolean {
+    return this.pending > 0;
+  }
+
+  /** Runs `task` after the ones before it: batches and timer closes never interleave. */
+  exclusive(task: () => Promise<void>): Promise<void> {
+    this.pending++;
+    const run = this.tail.then(task).finally(() => this.pending--);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+}
+
+export async function startClusteringService(
+  ctx: ServiceContext,
+  options: ClusteringOptions = {},
+): Promise<RunningService & { status(): ClusteringStatus }> {
+  const { bus } = ctx;
+  const logger = ctx.logger.child({ service: SERVICE });
+  const now = options.now ?? Date.now;
+  const tickMs = options.tickMs ?? 1000;
+  const idleMs = options.idleMs ?? 1000;
+  const clockSkewMs = options.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS;
+  const validate = messageValidator('NormalizedLogEvent');
+  const capacity = new WindowCapacity(
+    options.maxOpenWindows ?? DEFAULT_MAX_OPEN_WINDOWS,
+    options.maxRetainedMessageChars ?? DEFAULT_MAX_RETAINED_CHARS,
+  );
+  const windowStats = emptyWindowStats();
+  const counterOptions = {
+    ...ctx.config.clustering,
+    capacity,
+    stats: windowStats,
+    recentEventIds: options.recentEventIds ?? DEFAULT_RECENT_EVENT_IDS,
+  };
+  const published = { thresholds: 0, finals: 0 };
+  let recoveredRecords = 0;
+  const partitions = new Map<number, PartitionState>();
+
+  /** Publishes the outbox; on failure keeps it and throws TransientError (redeliver, retry). */
+  async function flush(state: PartitionState): Promise<void> {
+    if (state.outbox.length === 0) return;
+    const events = state.outbox;
+    try {
+      await bus.produce(
+        TOPIC.incidentEvents,
+        events.map((event) => ({ key: recordKey(TOPIC.incidentEvents, event), value: JSON.stringify(event) })),
+      );
+    } catch (err) {
+      throw new TransientError(`incident-events publish failed: ${errorMessage(err)}`);
+    }
+    state.outbox = [];
+    for (const event of events) {
+      if (event.final) published.finals++;
+      else published.thresholds++;
+    }
+  }
+
+  /** Forgets a partition's windows (revoked, or about to be rebuilt). */
+  function drop(partition: number): void {
+    const state = partitions.get(partition);
+    if (!state) return;
+    partitions.delete(partition);
+    state.counter.dispose();
+  }
+
+  async function assign(assignment: PartitionAssignment): Promise<void> {
+    const { partition, position } = assignment;
+    drop(partition);
+    const started = Date.now();
+    const rebuilt = await rebuildPartitionWindows({
+      bus,
+      topic: TOPIC.normalizedLogs,
+      partition,
+      position,
+      counter: counterOptions,
+      clockSkewMs,
+      now: now(),
+      validate,
+    });
+    partitions.set(partition, new PartitionState(rebuilt.counter, position, now()));
+    recoveredRecords += rebuilt.replayedRecords;
+    logger.info(
+      {
+        partition,
+        position,
+        replayFrom: rebuilt.replayFrom,
+        replayed: rebuilt.replayedRecords,
+        skipped: rebuilt.skippedRecords,
+        openWindows: rebuilt.counter.openWindows,
+        ms: Date.now() - started,
+      },
+      'partition assigned: windows rebuilt',
+    );
+  }
+
+  const capacityWarning = { at: -Infinity, dropped: 0, evicted: 0 };
+  /** Tells the operator, at most once a minute, that the window bound is costing counts. */
+  function warnIfAtCapacity(): void {
+    const { droppedAtCapacity: dropped, windowsEvicted: evicted } = windowStats;
+    if (dropped === capacityWarning.dropped && evicted === capacityWarning.evicted) return;
+    const wall = now();
+    if (wall - capacityWarning.at < CAPACITY_WARNING_INTERVAL_MS) return;
+    logger.warn(
+      {
+        windowsEvicted: evicted - capacityWarning.evicted,
+        logsDropped: dropped - capacityWarning.dropped,
+        openWindows: capacity.openWindows,
+        maxOpenWindows: capacity.maxOpenWindows,
+        retainedMessageChars: capacity.retainedChars,
+      },
+      'window capacity reached: windows that had not fired were evicted (their counts restart); a flood of distinct fingerprints?',
+    );
+    Object.assign(capacityWarning, { at: wall, dropped, evicted });
+  }
+
+  /** Closes the windows of caught-up partitions by the wall clock and publishes what is pending. */
+  async function closeIdlePartitions(): Promise<void> {
+    warnIfAtCapacity();
+    for (const [partition, state] of partitions) {
+      if (state.busy) continue;
+      await state
+        .exclusive(async () => {
+          if (partitions.get(partition) !== state) return; // revoked meanwhile
+          const wall = now();
+          if (wall - state.lastActivityAt >= idleMs) {
+            for (const final of state.counter.closeDue(wall - idleMs)) state.outbox.push(final);
+          }
+          await flush(state);
+        })
+        .catch((err) => logger.warn({ err, partition, pending: state.outbox.length }, 'publishing incident events failed; will retry'));
+    }
+  }
+
+  const subscription = await consumeMessages({
+    bus,
+    logger,
+    service: SERVICE,
+    groupId: CLUSTERING_GROUP,
+    topic: TOPIC.normalizedLogs,
+    message: 'NormalizedLogEvent',
+    maxBatchRecords: options.maxBatchRecords ?? 2000,
+    onAssigned: async (assigned) => {
+      for (const assignment of assigned) if (assignment.topic === TOPIC.normalizedLogs) await assign(assignment);
+    },
+    onRevoked: async (revoked) => {
+      for (const { topic, partition } of revoked) {
+        if (topic !== TOPIC.normalizedLogs) continue;
+        const state = partitions.get(partition);
+        if (!state) continue;
+        // Best effort: whatever is not published is emitted again by the partition's next owner.
+        await state.exclusive(() => flush(state)).catch((err) => logger.warn({ err, partition }, 'revoked with unpublished incident events'));
+        drop(partition);
+      }
+    },
+    handle: async (messages) => {
+      const partition = messages[0].record.partition;
+      const state = partitions.get(partition);
+      if (!state) throw new TransientError(`normalized-logs partition ${partition} delivered before its windows were rebuilt`);
+      await state.exclusive(async () => {
+        await flush(state); // earlier events first, in order
+        const wall = now();
+        for (const { value, record } of messages) {
+          if (record.offset < state.nextOffset) continue;
+          countLog(state.counter, value, Math.min(record.timestamp, wall), state.outbox);
+          state.nextOffset = record.offset + 1;
+        }
+        state.lastActivityAt = now();
+        await flush(state);
+      });
+    },
+  });
+
+  let ticking: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    ticking ??= closeIdlePartitions().finally(() => (ticking = undefined));
+  }, tickMs);
+  timer.unref();
+
+  return {
+    status(): ClusteringStatus {
+      let openWindows = 0;
+      let eventsPending = 0;
+      for (const state of partitions.values()) {
+        openWindows += state.counter.openWindows;
+        eventsPending += state.outbox.length;
+      }
+      return {
+        partitions: [...partitions.keys()].sort((a, b) => a - b),
+        openWindows,
+        windowsFired: published.thresholds,
+        finalsPublished: published.finals,
+        eventsPublished: published.thresholds + published.finals,
+        eventsPending,
+        lateLogs: windowStats.lateLogs,
+        duplicateLogs: windowStats.duplicateLogs,
+        droppedAtCapacity: windowStats.droppedAtCapacity,
+        windowsEvicted: windowStats.windowsEvicted,
+        unreadableTimestamps: windowStats.unreadableTimestamps,
+        recoveredRecords,
+      };
+    },
+    async stop(): Promise<void> {
+      clearInterval(timer);
+      await ticking;
+      await subscription.stop();
+      for (const [partition, state] of partitions) {
+        await state.exclusive(() => flush(state)).catch((err) => logger.warn({ err, partition }, 'stopped with unpublished incident events'));
+        drop(partition);
+      }
+    },
+  };
+}

@@ -1,0 +1,512 @@
+/**
+ * Tumbling-window occurrence counts per (tenantId, fingerprint), aligned to event time: a log
+ * with timestamp ts belongs to [floor(ts / windowMs) · windowMs, + windowMs). Pure and
+ * deterministic: no I/O, no clock of its own — the caller moves time forward with `closeDue`.
+ *
+ * Per window, `add` emits one IncidentEvent when the count reaches the threshold; `closeDue`
+ * closes windows whose end + grace has passed and emits a final IncidentEvent (final: true)
+ * for a window that fired and kept counting afterwards. A closed window is gone for good.
+ *
+ * Late logs: once the clock passed a window's end + grace, logs for that window are not counted
+ * (stats.lateLogs). Closing is decided by the clock alone, so a window can never be reopened
+ * with a smaller count than one already reported — the incident service keeps the largest count
+ * per window and must never see a window go backwards.
+ *
+ * Memory bound (WindowCapacity, shared by every partition's counter of a process): at most
+ * maxOpenWindows windows and maxRetainedChars characters of topMessages. When a new window does
+ * not fit, windows that have not fired are evicted, oldest window first, from the counter holding
+ * the most windows (so a tenant flooding unique fingerprints pays, not its neighbours). An
+ * evicted window has reported nothing, so dropping it loses only the counts it had: a later log
+ * of it starts a fresh window. Windows that fired are never evicted; if nothing can be evicted
+ * the log is not counted (stats.droppedAtCapacity).
+ *
+ * Duplicates: the same eventId delivered twice (a normalization batch re-published after a crash)
+ * is counted once if it is among the last `recentEventIds` logs of this counter (one partition).
+ * One ring for the partition rather than a set per window: constant memory whatever the number
+ * of windows, and a re-published batch lands right behind its originals on the same partition
+ * (same key), so remembering the last few thousand ids catches it.
+ */
+import type { IncidentEvent, NormalizedLogEvent, Severity } from '../../contracts/types.js';
+import { severityOfLevel } from '../normalization/level.js';
+
+export interface WindowSettings {
+  windowMs: number;
+  /** Count at which a window emits its IncidentEvent (≥ 1). */
+  threshold: number;
+  /** How long after its end a window still accepts late logs before it closes. */
+  graceMs: number;
+}
+
+/** Counters for metrics; one object may be shared by several WindowCounters. */
+export interface WindowStats {
+  /** Threshold events emitted by `add`. */
+  windowsFired: number;
+  /** Final events emitted by `closeDue`. */
+  finalsEmitted: number;
+  /** Logs for a window that had already closed. */
+  lateLogs: number;
+  /** Logs whose eventId was counted moments before. */
+  duplicateLogs: number;
+  /** Logs not counted because no window could be made room for. */
+  droppedAtCapacity: number;
+  /** Windows evicted, before firing, to make room. */
+  windowsEvicted: number;
+  /** Logs whose timestamp JavaScript cannot read (e.g. a leap second, 23:59:60). */
+  unreadableTimestamps: number;
+}
+
+export function emptyWindowStats(): WindowStats {
+  return {
+    windowsFired: 0,
+    finalsEmitted: 0,
+    lateLogs: 0,
+    duplicateLogs: 0,
+    droppedAtCapacity: 0,
+    windowsEvicted: 0,
+    unreadableTimestamps: 0,
+  };
+}
+
+export const DEFAULT_MAX_OPEN_WINDOWS = 100_000;
+/** ~50–100 MB of retained message text (UTF-16 code units, 1 or 2 bytes each in V8). */
+export const DEFAULT_MAX_RETAINED_CHARS = 50_000_000;
+/** Twice the normalization service's batch size: a re-published batch is caught whole. */
+export const DEFAULT_RECENT_EVENT_IDS = 4096;
+export const MAX_TOP_MESSAGES = 10;
+/** Windows inspected per eviction before giving up (all of them fired). */
+const EVICTION_SCAN_LIMIT = 64;
+
+/** The process-wide memory bound on open windows; see the module comment for the policy. */
+export class WindowCapacity {
+  openWindows = 0;
+  retainedChars = 0;
+  private readonly counters = new Set<WindowCounter>();
+
+  constructor(
+    readonly maxOpenWindows: number = DEFAULT_MAX_OPEN_WINDOWS,
+    readonly maxRetainedChars: number = DEFAULT_MAX_RETAINED_CHARS,
+  ) {
+    if (!(maxOpenWindows >= 1) || !(maxRetainedChars >= 1)) throw new RangeError('window capacity must be at least 1');
+  }
+
+  /** @internal WindowCounter registers itself so evictions can take from the largest one. */
+  attach(counter: WindowCounter): void {
+    this.counters.add(counter);
+  }
+
+  /** @internal */
+  detach(counter: WindowCounter): void {
+    this.counters.delete(counter);
+  }
+
+  /** Makes room for one more window retaining `chars`; false if nothing could be evicted. */
+  reserve(chars: number): boolean {
+    while (this.openWindows >= this.maxOpenWindows || this.retainedChars + chars > this.maxRetainedChars) {
+      if (!this.evictOne()) return false;
+    }
+    return true;
+  }
+
+  private evictOne(): boolean {
+    const largestFirst = [...this.counters].sort((a, b) => b.openWindows - a.openWindows);
+    for (const counter of largestFirst) {
+      if (counter.openWindows > 0 && counter.evictOneUnfired()) return true;
+    }
+    return false;
+  }
+}
+
+interface Window {
+  readonly tenantId: string;
+  readonly fingerprint: string;
+  readonly serviceName: string;
+  /** Of the first log; environment is not part of the fingerprint, so it may vary. */
+  readonly environment: string;
+  count: number;
+  firstSeenAt: number;
+  lastSeenAt: number;
+  severityRank: number;
+  /** Distinct messages in first-seen order, at most MAX_TOP_MESSAGES. */
+  readonly topMessages: string[];
+  retainedChars: number;
+  /** Count carried by the last IncidentEvent of this window; 0 until it fires. */
+  reportedCount: number;
+  /** The window of another tenant with the same fingerprint (the same error in two tenants). */
+  otherTenant: Window | undefined;
+}
+
+/** All windows sharing one [start, end) interval. */
+interface Bucket {
+  readonly start: number;
+  readonly end: number;
+  /** end + grace: the clock value at which the bucket closes. */
+  readonly closeAt: number;
+  /**
+   * By fingerprint; windows of other tenants sharing it are chained (Window.otherTenant). One
+   * lookup with a string the log already carries: no key is built per log.
+   */
+  readonly byFingerprint: Map<string, Window>;
+}
+
+/** Every window of a bucket. */
+function* windowsOf(bucket: Bucket): Generator<Window> {
+  for (let window of bucket.byFingerprint.values()) {
+    for (let w: Window | undefined = window; w !== undefined; w = w.otherTenant) yield w;
+  }
+}
+
+const RANK: Record<Severity, number> = { LOW: 1, MEDIUM: 2, HIGH: 3 };
+const SEVERITY_OF_RANK: readonly Severity[] = ['LOW', 'LOW', 'MEDIUM', 'HIGH'];
+const HIGHEST_RANK = RANK.HIGH;
+const NO_EVENTS: readonly IncidentEvent[] = Object.freeze([]);
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The digits of s[from, from + count) as a number, or −1 if any is not a digit. */
+function digits(s: string, from: number, count: number): number {
+  let value = 0;
+  for (let i = from; i < from + count; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+/**
+ * Epoch ms of an RFC 3339 timestamp, NaN if unreadable — Date.parse, with a fast path for the
+ * UTC forms nearly every client sends (`2026-11-23T10:15:30.120Z`, `…:30Z`): on the hot path,
+ * Date.parse costs more than the rest of counting a log.
+ */
+export function parseEventTime(s: string): number {
+  const n = s.length;
+  if ((n === 24 || n === 20) && s.charCodeAt(n - 1) === 90 /* Z */) {
+    const year = digits(s, 0, 4);
+    const month = digits(s, 5, 2);
+    const day = digits(s, 8, 2);
+    const hour = digits(s, 11, 2);
+    const minute = digits(s, 14, 2);
+    const second = digits(s, 17, 2);
+    const millis = n === 24 ? digits(s, 20, 3) : 0;
+    const wellFormed =
+      s[4] === '-' && s[7] === '-' && s[10] === 'T' && s[13] === ':' && s[16] === ':' && (n === 20 || s[19] === '.');
+    const leapDay = month === 2 && day === 29 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    if (
+      wellFormed &&
+      year >= 0 &&
+      month >= 1 &&
+      month <= 12 &&
+      day >= 1 &&
+      (day <= DAYS_IN_MONTH[month] || leapDay) &&
+      hour >= 0 &&
+      hour <= 23 &&
+      minute >= 0 &&
+      minute <= 59 &&
+      second >= 0 &&
+      second <= 59 &&
+      millis >= 0
+    ) {
+      return daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + millis;
+    }
+  }
+  return Date.parse(s);
+}
+
+/** The last `limit` eventIds seen, for cheap duplicate detection: a ring plus a Set. */
+export class RecentEventIds {
+  private readonly ring: Array<string | undefined>;
+  private readonly ids = new Set<string>();
+  private next = 0;
+
+  constructor(private readonly limit: number) {
+    this.ring = new Array(Math.max(0, limit));
+  }
+
+  /** True if `id` is among the remembered ones; otherwise remembers it (forgetting the oldest). */
+  seenBefore(id: string): boolean {
+    if (this.limit === 0) return false;
+    if (this.ids.has(id)) return true;
+    const oldest = this.ring[this.next];
+    if (oldest !== undefined) this.ids.delete(oldest);
+    this.ring[this.next] = id;
+    this.next = this.next + 1 === this.limit ? 0 : this.next + 1;
+    this.ids.add(id);
+    return false;
+  }
+}
+
+export interface WindowCounterOptions extends WindowSettings {
+  capacity?: WindowCapacity;
+  stats?: WindowStats;
+  /** How many recent eventIds to remember for duplicate detection; 0 turns it off. */
+  recentEventIds?: number;
+}
+
+/** The open windows of one partition (or of anything else that is counted as a unit). */
+export class WindowCounter {
+  readonly windowMs: number;
+  readonly threshold: number;
+  readonly graceMs: number;
+  /** Where counts go; replaceable, e.g. to keep a recovery replay out of the live figures. */
+  stats: WindowStats;
+  openWindows = 0;
+
+  private readonly capacity: WindowCapacity;
+  private readonly recentIds: RecentEventIds;
+  private readonly buckets = new Map<number, Bucket>();
+  /** Latest time passed to closeDue; windows with closeAt ≤ clock are closed. */
+  private clock = -Infinity;
+  /** Smallest closeAt of the open buckets, so closeDue is one comparison when nothing is due. */
+  private nextCloseAt = Infinity;
+  /** Almost every log falls in the current window: skip the bucket lookup for it. */
+  private lastBucket: Bucket | undefined;
+  private lastLevel = '';
+  private lastLevelRank = 0;
+  private disposed = false;
+
+  constructor(options: WindowCounterOptions) {
+    const { windowMs, threshold, graceMs } = options;
+    if (!Number.isInteger(windowMs) || windowMs < 1) throw new RangeError(`windowMs must be a positive integer, got ${windowMs}`);
+    if (!Number.isInteger(threshold) || threshold < 1) throw new RangeError(`threshold must be a positive integer, got ${threshold}`);
+    if (!Number.isInteger(graceMs) || graceMs < 0) throw new RangeError(`graceMs must be a non-negative integer, got ${graceMs}`);
+    this.windowMs = windowMs;
+    this.threshold = threshold;
+    this.graceMs = graceMs;
+    this.stats = options.stats ?? emptyWindowStats();
+    this.capacity = options.capacity ?? new WindowCapacity();
+    this.recentIds = new RecentEventIds(options.recentEventIds ?? DEFAULT_RECENT_EVENT_IDS);
+    this.capacity.attach(this);
+  }
+
+  /** Start of the window holding event time `ts`. */
+  windowStartOf(ts: number): number {
+    return Math.floor(ts / this.windowMs) * this.windowMs;
+  }
+
+  /** Distinct [start, end) intervals with open windows. */
+  get openIntervals(): number {
+    return this.buckets.size;
+  }
+
+  /** The clock: the latest time passed to closeDue (−Infinity before the first call). */
+  get now(): number {
+    return this.clock;
+  }
+
+  /**
+   * Counts a log in its window. Returns the window's IncidentEvent when this log makes the count
+   * reach the threshold — once per window — and undefined otherwise.
+   */
+  add(log: NormalizedLogEvent): IncidentEvent | undefined {
+    if (this.disposed) throw new Error('window counter used after dispose');
+    const ts = parseEventTime(log.timestamp);
+    if (ts !== ts) {
+      this.stats.unreadableTimestamps++;
+      return undefined;
+    }
+    let bucket = this.lastBucket;
+    if (bucket === undefined || ts < bucket.start || ts >= bucket.end) {
+      const start = this.windowStartOf(ts);
+      if (start + this.windowMs + this.graceMs <= this.clock) {
+        this.stats.lateLogs++;
+        return undefined;
+      }
+      bucket = this.buckets.get(start);
+      if (bucket !== undefined) this.lastBucket = bucket;
+    }
+    if (this.recentIds.seenBefore(log.eventId)) {
+      this.stats.duplicateLogs++;
+      return undefined;
+    }
+    let window = bucket?.byFingerprint.get(log.fingerprint);
+    while (window !== undefined && window.tenantId !== log.tenantId) window = window.otherTenant;
+    if (bucket === undefined || window === undefined) return this.openWindow(log, ts);
+
+    window.count++;
+    if (ts < window.firstSeenAt) window.firstSeenAt = ts;
+    if (ts > window.lastSeenAt) window.lastSeenAt = ts;
+    if (window.severityRank < HIGHEST_RANK) {
+      const rank = this.rankOf(log.level);
+      if (rank > window.severityRank) window.severityRank = rank;
+    }
+    if (window.topMessages.length < MAX_TOP_MESSAGES) this.retainMessage(window, log.message);
+    return window.count === this.threshold ? this.fire(bucket, window) : undefined;
+  }
+
+  /**
+   * Moves the clock to `now` (it never goes back) and closes every window with end + grace ≤ now.
+   * Returns a final IncidentEvent for each closed window that fired and counted more logs since.
+   */
+  closeDue(now: number): readonly IncidentEvent[] {
+    if (now > this.clock) this.clock = now;
+    if (this.clock < this.nextCloseAt) return NO_EVENTS;
+    let finals: IncidentEvent[] | undefined;
+    let next = Infinity;
+    for (const bucket of this.buckets.values()) {
+      if (bucket.closeAt > this.clock) {
+        if (bucket.closeAt < next) next = bucket.closeAt;
+        continue;
+      }
+      for (const window of windowsOf(bucket)) {
+        if (window.reportedCount > 0 && window.count > window.reportedCount) {
+          (finals ??= []).push(this.eventOf(bucket, window, true));
+          this.stats.finalsEmitted++;
+        }
+        this.release(window);
+      }
+      this.removeBucket(bucket);
+    }
+    this.nextCloseAt = next;
+    return finals ?? NO_EVENTS;
+  }
+
+  /** Drops every window (e.g. its partition was revoked) and gives their room back. */
+  dispose(): void {
+    if (this.disposed) return;
+    for (const bucket of this.buckets.values()) for (const window of windowsOf(bucket)) this.release(window);
+    this.buckets.clear();
+    this.lastBucket = undefined;
+    this.nextCloseAt = Infinity;
+    this.capacity.detach(this);
+    this.disposed = true;
+  }
+
+  /** @internal Evicts the oldest window that has not fired, from the oldest bucket first. */
+  evictOneUnfired(): boolean {
+    const oldestFirst = [...this.buckets.values()].sort((a, b) => a.start - b.start);
+    let budget = EVICTION_SCAN_LIMIT;
+    for (const bucket of oldestFirst) {
+      // Moved entries are visited again by the iterator: stop after one pass over the bucket.
+      let pass = bucket.byFingerprint.size;
+      for (const [fingerprint, head] of bucket.byFingerprint) {
+        let previous: Window | undefined;
+        for (let window: Window | undefined = head; window !== undefined; previous = window, window = window.otherTenant) {
+          if (window.reportedCount !== 0) continue;
+          if (previous !== undefined) previous.otherTenant = window.otherTenant;
+          else if (window.otherTenant !== undefined) bucket.byFingerprint.set(fingerprint, window.otherTenant);
+          else bucket.byFingerprint.delete(fingerprint);
+          this.release(window);
+          this.stats.windowsEvicted++;
+          if (bucket.byFingerprint.size === 0) this.removeBucket(bucket);
+          return true;
+        }
+        // Only fired windows here: they stay, moved to the back so the next scan starts elsewhere.
+        bucket.byFingerprint.delete(fingerprint);
+        bucket.byFingerprint.set(fingerprint, head);
+        if (--budget === 0) return false;
+        if (--pass === 0) break;
+      }
+    }
+    return false;
+  }
+
+  /** The bucket of windows starting at `start`, created if needed. Buckets exist only while they hold windows. */
+  private bucketAt(start: number): Bucket {
+    let bucket = this.buckets.get(start);
+    if (bucket === undefined) {
+      const end = start + this.windowMs;
+      bucket = { start, end, closeAt: end + this.graceMs, byFingerprint: new Map() };
+      this.buckets.set(start, bucket);
+      if (bucket.closeAt < this.nextCloseAt) this.nextCloseAt = bucket.closeAt;
+    }
+    this.lastBucket = bucket;
+    return bucket;
+  }
+
+  private removeBucket(bucket: Bucket): void {
+    this.buckets.delete(bucket.start);
+    if (this.lastBucket === bucket) this.lastBucket = undefined;
+  }
+
+  private openWindow(log: NormalizedLogEvent, ts: number): IncidentEvent | undefined {
+    const chars = log.message.length;
+    if (!this.capacity.reserve(chars)) {
+      this.stats.droppedAtCapacity++;
+      return undefined;
+    }
+    // After reserve(): making room may have evicted windows of this bucket, or the bucket itself.
+    const bucket = this.bucketAt(this.windowStartOf(ts));
+    const window: Window = {
+      tenantId: log.tenantId,
+      fingerprint: log.fingerprint,
+      serviceName: log.serviceName,
+      environment: log.environment,
+      count: 1,
+      firstSeenAt: ts,
+      lastSeenAt: ts,
+      severityRank: this.rankOf(log.level),
+      topMessages: [log.message],
+      retainedChars: chars,
+      reportedCount: 0,
+      otherTenant: undefined,
+    };
+    const current = bucket.byFingerprint.get(log.fingerprint);
+    if (current === undefined) bucket.byFingerprint.set(log.fingerprint, window);
+    else {
+      window.otherTenant = current.otherTenant;
+      current.otherTenant = window;
+    }
+    this.openWindows++;
+    this.capacity.openWindows++;
+    this.capacity.retainedChars += chars;
+    return this.threshold === 1 ? this.fire(bucket, window) : undefined;
+  }
+
+  private retainMessage(window: Window, message: string): void {
+    if (window.topMessages.includes(message)) return;
+    // Past the process budget a window keeps counting but stops collecting examples.
+    if (this.capacity.retainedChars + message.length > this.capacity.maxRetainedChars) return;
+    window.topMessages.push(message);
+    window.retainedChars += message.length;
+    this.capacity.retainedChars += message.length;
+  }
+
+  private fire(bucket: Bucket, window: Window): IncidentEvent {
+    window.reportedCount = window.count;
+    this.stats.windowsFired++;
+    return this.eventOf(bucket, window, false);
+  }
+
+  private release(window: Window): void {
+    this.openWindows--;
+    this.capacity.openWindows--;
+    this.capacity.retainedChars -= window.retainedChars;
+  }
+
+  private rankOf(level: string): number {
+    if (level !== this.lastLevel) {
+      this.lastLevel = level;
+      this.lastLevelRank = RANK[severityOfLevel(level)];
+    }
+    return this.lastLevelRank;
+  }
+
+  private eventOf(bucket: Bucket, window: Window, final: boolean): IncidentEvent {
+    return {
+      tenantId: window.tenantId,
+      fingerprint: window.fingerprint,
+      serviceName: window.serviceName,
+      environment: window.environment,
+      severity: SEVERITY_OF_RANK[window.severityRank],
+      occurrenceCount: window.count,
+      firstSeenAt: iso(window.firstSeenAt),
+      lastSeenAt: iso(window.lastSeenAt),
+      topMessages: window.topMessages.slice(),
+      windowStart: iso(bucket.start),
+      windowEnd: iso(bucket.end),
+      final,
+    };
+  }
+}
