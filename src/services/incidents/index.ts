@@ -1,0 +1,84 @@
+/**
+ * incident-service: turns IncidentEvents into incidents, serves the incident and log search API,
+ * and publishes lifecycle notifications through the outbox. The schema is migrated by the
+ * platform before this starts; the HTTP app is created and started by the caller.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Subscription } from '../../bus/port.js';
+import { consumeMessages } from '../../runtime/consumer.js';
+import { errorMessage, TransientError } from '../../runtime/errors.js';
+import type { RunningService, ServiceContext } from '../../runtime/service.js';
+import { TOPIC } from '../../contracts/topics.js';
+import type { LogStore } from '../../storage/log-store.js';
+import type { SqlDatabase } from '../../storage/sql-database.js';
+import { applyIncidentEvent } from './apply-incident-event.js';
+import { isDatabaseUnavailable } from './db-errors.js';
+import { registerLogRoutes } from './log-routes.js';
+import { createOutboxRelay } from './outbox-relay.js';
+import { registerIncidentRoutes } from './routes.js';
+
+export const INCIDENT_SERVICE = 'incident-service';
+export const INCIDENT_GROUP = 'incident-service.incident-event-handler';
+
+export interface IncidentServiceContext extends ServiceContext {
+  db: SqlDatabase;
+  logStore: LogStore;
+  app: FastifyInstance;
+}
+
+export async function startIncidentService(ctx: IncidentServiceContext): Promise<RunningService> {
+  const { db, bus, app } = ctx;
+  const logger = ctx.logger.child({ service: INCIDENT_SERVICE });
+  const relay = createOutboxRelay({ db, bus, logger });
+
+  registerIncidentRoutes(app, { db, onOutboxWritten: relay.kick });
+  registerLogRoutes(app, { db, logStore: ctx.logStore });
+  relay.start();
+
+  let subscription: Subscription;
+  try {
+    subscription = await consumeMessages({
+      bus,
+      logger,
+      service: INCIDENT_SERVICE,
+      groupId: INCIDENT_GROUP,
+      topic: TOPIC.incidentEvents,
+      message: 'IncidentEvent',
+      async handle(messages) {
+        let opened = 0;
+        try {
+          // One transaction per event, in partition order: a bad event never takes good ones down with it.
+          for (const { value } of messages) {
+            const result = await applyIncidentEvent(db, value);
+            if (result.outcome === 'opened') {
+              opened++;
+              logger.info(
+                { tenantId: value.tenantId, incidentId: result.incident.id, fingerprint: value.fingerprint, severity: value.severity },
+                'incident opened',
+              );
+            }
+          }
+        } catch (err) {
+          // The database being down says nothing about the message: redeliver, do not dead-letter.
+          if (!(err instanceof TransientError) && isDatabaseUnavailable(err)) {
+            throw new TransientError(`database unavailable: ${errorMessage(err)}`);
+          }
+          throw err;
+        } finally {
+          if (opened > 0) relay.kick();
+        }
+      },
+    });
+  } catch (err) {
+    await relay.stop();
+    throw err;
+  }
+
+  return {
+    async stop() {
+      // Consumer first, so the relay's last run also publishes what the last events wrote.
+      await subscription.stop();
+      await relay.stop();
+    },
+  };
+}

@@ -1,0 +1,393 @@
+/**
+ * All SQL of the incident service. Every query on tenant data is scoped by `tenant_id = $1`; the
+ * only exceptions are the outbox relay's queries at the end, which work for all tenants at once
+ * and are never reachable from a request.
+ *
+ * Functions take a SqlExecutor: the database, or the transaction they are part of.
+ */
+import type { IncidentStatus, NotificationEvent, NotificationType, Severity } from '../../contracts/types.js';
+import type { SqlExecutor } from '../../storage/sql-database.js';
+import type { HistoryEntry, Incident } from './incident.js';
+
+const INCIDENT_COLUMNS = [
+  'id',
+  'tenant_id',
+  'fingerprint',
+  'service_name',
+  'environment',
+  'severity',
+  'status',
+  'occurrence_count',
+  'first_seen_at',
+  'last_seen_at',
+  'top_messages',
+  'assigned_to_user_id',
+  'previous_incident_id',
+  'ai_summary',
+  'created_at',
+  'updated_at',
+  'resolved_at',
+];
+const INCIDENT = INCIDENT_COLUMNS.join(', ');
+const INCIDENT_QUALIFIED = INCIDENT_COLUMNS.map((c) => `incidents.${c}`).join(', ');
+
+type Row = Record<string, unknown>;
+
+/** Drivers differ: PGlite returns timestamptz as Date, int8 as number; node-postgres int8 as string. */
+function iso(value: unknown): string {
+  return (value instanceof Date ? value : new Date(value as string)).toISOString();
+}
+
+function isoOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : iso(value);
+}
+
+function count(value: unknown): number {
+  return Number(value);
+}
+
+function jsonArray(value: unknown): string[] {
+  const parsed = typeof value === 'string' ? JSON.parse(value) : value;
+  return Array.isArray(parsed) ? parsed.map(String) : [];
+}
+
+function textOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+function toIncident(row: Row): Incident {
+  return {
+    id: String(row.id),
+    tenantId: String(row.tenant_id),
+    fingerprint: String(row.fingerprint),
+    serviceName: String(row.service_name),
+    environment: String(row.environment),
+    severity: row.severity as Severity,
+    status: row.status as IncidentStatus,
+    occurrenceCount: count(row.occurrence_count),
+    firstSeenAt: iso(row.first_seen_at),
+    lastSeenAt: iso(row.last_seen_at),
+    topMessages: jsonArray(row.top_messages),
+    assignedToUserId: textOrNull(row.assigned_to_user_id),
+    previousIncidentId: textOrNull(row.previous_incident_id),
+    aiSummary: textOrNull(row.ai_summary),
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+    resolvedAt: isoOrNull(row.resolved_at),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Incidents
+
+export async function findIncident(x: SqlExecutor, tenantId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<Incident | null> {
+  const rows = await x.query(`select ${INCIDENT} from incidents where tenant_id = $1 and id = $2${options.forUpdate ? ' for update' : ''}`, [tenantId, id]);
+  return rows[0] ? toIncident(rows[0]) : null;
+}
+
+/** The fingerprint's incident that is not resolved yet (there is at most one), locked. */
+export async function lockActiveIncident(x: SqlExecutor, tenantId: string, fingerprint: string): Promise<Incident | null> {
+  const rows = await x.query(
+    `select ${INCIDENT} from incidents where tenant_id = $1 and fingerprint = $2 and status <> 'RESOLVED' for update`,
+    [tenantId, fingerprint],
+  );
+  return rows[0] ? toIncident(rows[0]) : null;
+}
+
+export async function findLatestResolvedIncidentId(x: SqlExecutor, tenantId: string, fingerprint: string): Promise<string | null> {
+  const rows = await x.query<{ id: string }>(
+    `select id from incidents where tenant_id = $1 and fingerprint = $2 and status = 'RESOLVED'
+     order by resolved_at desc, id desc limit 1`,
+    [tenantId, fingerprint],
+  );
+  return rows[0]?.id ?? null;
+}
+
+export interface NewIncident {
+  id: string;
+  tenantId: string;
+  fingerprint: string;
+  serviceName: string;
+  environment: string;
+  severity: Severity;
+  occurrenceCount: number;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  topMessages: string[];
+  previousIncidentId: string | null;
+}
+
+/**
+ * Opens an incident in status NEW. Returns null when the fingerprint already has an active
+ * incident (another consumer opened it concurrently); the partial unique index decides.
+ */
+export async function insertIncidentUnlessActive(x: SqlExecutor, incident: NewIncident): Promise<Incident | null> {
+  const rows = await x.query(
+    `insert into incidents (id, tenant_id, fingerprint, service_name, environment, severity, status,
+                            occurrence_count, first_seen_at, last_seen_at, top_messages, previous_incident_id)
+     values ($2, $1, $3, $4, $5, $6, 'NEW', $7, $8, $9, $10::jsonb, $11)
+     on conflict (tenant_id, fingerprint) where status <> 'RESOLVED' do nothing
+     returning ${INCIDENT}`,
+    [
+      incident.tenantId,
+      incident.id,
+      incident.fingerprint,
+      incident.serviceName,
+      incident.environment,
+      incident.severity,
+      incident.occurrenceCount,
+      incident.firstSeenAt,
+      incident.lastSeenAt,
+      JSON.stringify(incident.topMessages),
+      incident.previousIncidentId,
+    ],
+  );
+  return rows[0] ? toIncident(rows[0]) : null;
+}
+
+/**
+ * Recomputes the incident's counters from its windows (count = sum, seen range = union) and
+ * stores the given messages and severity.
+ */
+export async function refreshIncidentFromWindows(
+  x: SqlExecutor,
+  tenantId: string,
+  id: string,
+  changes: { topMessages: string[]; severity: Severity },
+): Promise<Incident> {
+  const rows = await x.query(
+    `update incidents
+        set occurrence_count = totals.occurrence_count,
+            first_seen_at = totals.first_seen_at,
+            last_seen_at = totals.last_seen_at,
+            top_messages = $3::jsonb,
+            severity = $4,
+            updated_at = now()
+       from (select sum(occurrence_count) as occurrence_count, min(first_seen_at) as first_seen_at, max(last_seen_at) as last_seen_at
+               from incident_windows where tenant_id = $1 and incident_id = $2) as totals
+      where incidents.tenant_id = $1 and incidents.id = $2
+      returning ${INCIDENT_QUALIFIED}`,
+    [tenantId, id, JSON.stringify(changes.topMessages), changes.severity],
+  );
+  if (!rows[0]) throw new Error(`incident ${id} vanished while its windows were updated`);
+  return toIncident(rows[0]);
+}
+
+/** Sets the status (and assignee, when given); stamps resolved_at when the status is RESOLVED. */
+export async function updateIncidentStatus(
+  x: SqlExecutor,
+  tenantId: string,
+  id: string,
+  status: IncidentStatus,
+  assignedToUserId: string | null,
+): Promise<Incident> {
+  const rows = await x.query(
+    `update incidents
+        set status = $3,
+            assigned_to_user_id = coalesce($4::uuid, assigned_to_user_id),
+            resolved_at = case when $3 = 'RESOLVED' then now() else null end,
+            updated_at = now()
+      where tenant_id = $1 and id = $2
+      returning ${INCIDENT}`,
+    [tenantId, id, status, assignedToUserId],
+  );
+  if (!rows[0]) throw new Error(`incident ${id} vanished while its status changed`);
+  return toIncident(rows[0]);
+}
+
+export interface IncidentFilter {
+  status?: IncidentStatus;
+  severity?: Severity;
+  serviceName?: string;
+  environment?: string;
+}
+
+/** Position in the newest-first order (last_seen_at desc, id desc). */
+export interface IncidentCursor {
+  lastSeenAt: string;
+  id: string;
+}
+
+/** Newest first; up to `limit` incidents strictly after `after`. */
+export async function listIncidents(
+  x: SqlExecutor,
+  tenantId: string,
+  filter: IncidentFilter,
+  limit: number,
+  after: IncidentCursor | undefined,
+): Promise<Incident[]> {
+  const params: unknown[] = [tenantId];
+  const where = ['tenant_id = $1'];
+  const add = (condition: (n: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(condition(`$${params.length}`));
+  };
+  if (filter.status) add((n) => `status = ${n}`, filter.status);
+  if (filter.severity) add((n) => `severity = ${n}`, filter.severity);
+  if (filter.serviceName) add((n) => `service_name = ${n}`, filter.serviceName);
+  if (filter.environment) add((n) => `environment = ${n}`, filter.environment);
+  if (after) {
+    params.push(after.lastSeenAt, after.id);
+    where.push(`(last_seen_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+  }
+  params.push(limit);
+  const rows = await x.query(
+    `select ${INCIDENT} from incidents where ${where.join(' and ')} order by last_seen_at desc, id desc limit $${params.length}`,
+    params,
+  );
+  return rows.map(toIncident);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Windows
+
+export interface IncidentWindow {
+  tenantId: string;
+  fingerprint: string;
+  windowStart: string;
+  windowEnd: string | null;
+  incidentId: string;
+  occurrenceCount: number;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  final: boolean;
+}
+
+function toWindow(row: Row): IncidentWindow {
+  return {
+    tenantId: String(row.tenant_id),
+    fingerprint: String(row.fingerprint),
+    windowStart: iso(row.window_start),
+    windowEnd: isoOrNull(row.window_end),
+    incidentId: String(row.incident_id),
+    occurrenceCount: count(row.occurrence_count),
+    firstSeenAt: iso(row.first_seen_at),
+    lastSeenAt: iso(row.last_seen_at),
+    final: row.final === true,
+  };
+}
+
+const WINDOW = 'tenant_id, fingerprint, window_start, window_end, incident_id, occurrence_count, first_seen_at, last_seen_at, final';
+
+export async function lockWindow(x: SqlExecutor, tenantId: string, fingerprint: string, windowStart: string): Promise<IncidentWindow | null> {
+  const rows = await x.query(
+    `select ${WINDOW} from incident_windows where tenant_id = $1 and fingerprint = $2 and window_start = $3 for update`,
+    [tenantId, fingerprint, windowStart],
+  );
+  return rows[0] ? toWindow(rows[0]) : null;
+}
+
+export async function insertWindow(x: SqlExecutor, window: IncidentWindow): Promise<void> {
+  await x.query(
+    `insert into incident_windows (tenant_id, fingerprint, window_start, window_end, incident_id, occurrence_count, first_seen_at, last_seen_at, final)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [
+      window.tenantId,
+      window.fingerprint,
+      window.windowStart,
+      window.windowEnd,
+      window.incidentId,
+      window.occurrenceCount,
+      window.firstSeenAt,
+      window.lastSeenAt,
+      window.final,
+    ],
+  );
+}
+
+export async function updateWindow(x: SqlExecutor, window: IncidentWindow): Promise<void> {
+  await x.query(
+    `update incident_windows
+        set window_end = $4, occurrence_count = $5, first_seen_at = $6, last_seen_at = $7, final = $8, updated_at = now()
+      where tenant_id = $1 and fingerprint = $2 and window_start = $3`,
+    [
+      window.tenantId,
+      window.fingerprint,
+      window.windowStart,
+      window.windowEnd,
+      window.occurrenceCount,
+      window.firstSeenAt,
+      window.lastSeenAt,
+      window.final,
+    ],
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// History
+
+export async function insertHistory(
+  x: SqlExecutor,
+  tenantId: string,
+  incidentId: string,
+  entry: Omit<HistoryEntry, 'changedAt'>,
+): Promise<void> {
+  await x.query(
+    `insert into incident_state_history (tenant_id, incident_id, from_status, to_status, actor, assigned_to_user_id, notes)
+     values ($1, $2, $3, $4, $5, $6, $7)`,
+    [tenantId, incidentId, entry.fromStatus, entry.toStatus, entry.actor, entry.assignedToUserId, entry.notes],
+  );
+}
+
+export async function listHistory(x: SqlExecutor, tenantId: string, incidentId: string): Promise<HistoryEntry[]> {
+  const rows = await x.query(
+    `select from_status, to_status, actor, assigned_to_user_id, notes, changed_at
+       from incident_state_history where tenant_id = $1 and incident_id = $2 order by id`,
+    [tenantId, incidentId],
+  );
+  return rows.map((row) => ({
+    fromStatus: (row.from_status ?? null) as IncidentStatus | null,
+    toStatus: row.to_status as IncidentStatus,
+    actor: textOrNull(row.actor),
+    assignedToUserId: textOrNull(row.assigned_to_user_id),
+    notes: textOrNull(row.notes),
+    changedAt: iso(row.changed_at),
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outbox
+
+export async function insertOutbox(x: SqlExecutor, id: string, event: NotificationEvent): Promise<void> {
+  await x.query(
+    `insert into incident_outbox (id, tenant_id, incident_id, notification_type, payload) values ($2, $1, $3, $4, $5::jsonb)`,
+    [event.tenantId, id, event.incidentId, event.notificationType, JSON.stringify(event)],
+  );
+}
+
+export interface OutboxEntry {
+  id: string;
+  notificationType: NotificationType;
+  payload: NotificationEvent;
+}
+
+/** All tenants: the oldest unpublished notifications, in the order they were written. */
+export async function listUnpublishedOutbox(x: SqlExecutor, limit: number): Promise<OutboxEntry[]> {
+  const rows = await x.query(
+    `select id, notification_type, payload from incident_outbox where published_at is null order by seq limit $1`,
+    [limit],
+  );
+  return rows.map((row) => ({
+    id: String(row.id),
+    notificationType: row.notification_type as NotificationType,
+    payload: (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as NotificationEvent,
+  }));
+}
+
+/** All tenants: marks these notifications as published. */
+export async function markOutboxPublished(x: SqlExecutor, ids: string[]): Promise<void> {
+  await x.query(
+    `update incident_outbox set published_at = now()
+      where published_at is null and id in (select value::uuid from jsonb_array_elements_text($1::jsonb))`,
+    [JSON.stringify(ids)],
+  );
+}
+
+/** All tenants: forgets notifications published before `before`. Returns how many. */
+export async function deletePublishedOutbox(x: SqlExecutor, before: Date): Promise<number> {
+  const rows = await x.query<{ deleted: unknown }>(
+    `with gone as (delete from incident_outbox where published_at < $1 returning 1) select count(*) as deleted from gone`,
+    [before.toISOString()],
+  );
+  return Number(rows[0]?.deleted ?? 0);
+}
