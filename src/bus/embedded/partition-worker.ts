@@ -1,0 +1,143 @@
+/**
+ * Delivers one assigned partition to a group member's handler: fetch a batch at the group's
+ * position, hand it over, commit the offset after its last record once the handler resolves.
+ * One batch in flight at a time, so a partition is processed strictly in order. A rejected batch
+ * is not committed and is fetched again after an exponential backoff.
+ */
+import type { BusRecord } from '../port.js';
+import type { OffsetStore } from './offset-store.js';
+import type { PartitionLog } from './partition-log.js';
+
+export interface RetryBackoff {
+  initialMs: number;
+  maxMs: number;
+}
+
+export interface PartitionWorkerOptions {
+  groupId: string;
+  topic: string;
+  partition: number;
+  log: PartitionLog;
+  offsets: OffsetStore;
+  handler: (batch: BusRecord[]) => Promise<void>;
+  maxBatchRecords: number;
+  backoff: RetryBackoff;
+  onWarning: (message: string) => void;
+}
+
+export class PartitionWorker {
+  private position: number;
+  private running = true;
+  /** Bumped by seek: a batch fetched under an older generation must not be committed. */
+  private generation = 0;
+  /** Ends the current wait (for records or a backoff) early. */
+  private wake: (() => void) | null = null;
+  private readonly done: Promise<void>;
+
+  constructor(
+    private readonly options: PartitionWorkerOptions,
+    startPosition: number,
+  ) {
+    this.position = startPosition;
+    this.done = this.run().catch((error: unknown) => {
+      options.onWarning(
+        `embedded bus: group ${options.groupId}: consumer of ${options.topic}/${options.partition} stopped: ${String(error)}`,
+      );
+    });
+  }
+
+  /** Moves the position (group seek); an in-flight batch finishes but is not committed. */
+  seek(offset: number): void {
+    this.position = offset;
+    this.generation++;
+    this.wake?.();
+  }
+
+  /** Stops after the in-flight batch (if any) finished and committed. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.done;
+  }
+
+  private async run(): Promise<void> {
+    const { log, offsets, groupId, topic, partition, handler, maxBatchRecords, backoff, onWarning } = this.options;
+    let delay = 0;
+    while (this.running) {
+      const generation = this.generation;
+      let batch: BusRecord[];
+      try {
+        batch = await log.fetch(this.position, maxBatchRecords);
+      } catch (error) {
+        delay = nextDelay(delay, backoff);
+        onWarning(
+          `embedded bus: group ${groupId}: cannot read ${topic}/${partition} at ${this.position}: ${String(error)}; retrying in ${delay} ms`,
+        );
+        await this.sleep(delay);
+        continue;
+      }
+      if (!this.running) break;
+      if (generation !== this.generation) continue;
+      if (batch.length === 0) {
+        await this.waitForRecords();
+        continue;
+      }
+      try {
+        await handler(batch);
+      } catch (error) {
+        if (generation !== this.generation) continue;
+        delay = nextDelay(delay, backoff);
+        onWarning(
+          `embedded bus: group ${groupId}: handler failed on ${topic}/${partition} offsets ` +
+            `${batch[0].offset}..${batch[batch.length - 1].offset}: ${errorMessage(error)}; redelivering in ${delay} ms`,
+        );
+        await this.sleep(delay);
+        continue;
+      }
+      delay = 0;
+      if (generation !== this.generation) continue; // a seek moved the group while this batch ran
+      this.position = batch[batch.length - 1].offset + 1;
+      offsets.commit(groupId, topic, partition, this.position);
+    }
+  }
+
+  private waitForRecords(): Promise<void> {
+    return new Promise((resolve) => {
+      const { log } = this.options;
+      // Records exist past the position (which retention may have left behind the earliest offset).
+      const available = (): boolean => log.latest > Math.max(this.position, log.earliest);
+      // No append can slip in between this check and subscribing: both happen in one synchronous step.
+      if (!this.running || available()) return resolve();
+      const unsubscribe = log.onAppend(() => {
+        if (available()) finish();
+      });
+      const finish = (): void => {
+        unsubscribe();
+        this.wake = null;
+        resolve();
+      };
+      this.wake = finish;
+    });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.running) return resolve();
+      const timer = setTimeout(() => finish(), ms);
+      const finish = (): void => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+      this.wake = finish;
+    });
+  }
+}
+
+function nextDelay(previous: number, backoff: RetryBackoff): number {
+  return previous === 0 ? backoff.initialMs : Math.min(previous * 2, backoff.maxMs);
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

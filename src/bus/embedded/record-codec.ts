@@ -1,0 +1,208 @@
+/**
+ * On-disk record framing. Every record is one self-checking frame, little-endian:
+ *
+ *   u32  bodyLength      bytes of body that follow the crc
+ *   u32  crc32(body)
+ *   body:
+ *     u8   magic          FORMAT_MAGIC, bumped if the layout ever changes
+ *     u8   attributes     reserved (0), e.g. for compression later
+ *     i64  offset
+ *     i64  timestamp      epoch ms
+ *     i32  keyLength      -1 for a null key
+ *     ...  key            UTF-8
+ *     u16  headerCount
+ *     ...  headers        per header: u16 nameLength, name, u32 valueLength, value (UTF-8)
+ *     u32  valueLength
+ *     ...  value
+ *
+ * The CRC covers the whole body, so a torn write, a zeroed tail or garbage is detected frame by frame.
+ */
+import { crc32 } from 'node:zlib';
+import type { BusRecord, Headers } from '../port.js';
+
+export const FORMAT_MAGIC = 1;
+export const FRAME_PREFIX_BYTES = 8;
+/** Body bytes of a record with a null key, no headers and an empty value. */
+export const BODY_FIXED_BYTES = 1 + 1 + 8 + 8 + 4 + 2 + 4;
+export const MAX_HEADER_COUNT = 0xffff;
+/**
+ * Largest frame a reader accepts; a longer length field is corruption. Deliberately a constant, far
+ * above the produce limit, so lowering that limit can never make recovery cut valid data.
+ */
+export const MAX_FRAME_BYTES = 256 * 1024 * 1024;
+export const MAX_HEADER_NAME_BYTES = 0xffff;
+
+/** frameStatus result: the buffer ends before the frame does. */
+export const FRAME_INCOMPLETE = -1;
+/** frameStatus result: the bytes are not a valid frame. */
+export const FRAME_CORRUPT = -2;
+
+const TWO_POW_32 = 0x1_0000_0000;
+
+/** Headers of records produced without any; frozen because every such record shares it. */
+export const NO_HEADERS: Headers = Object.freeze({}) as Headers;
+
+export function writeInt64(buf: Buffer, pos: number, value: number): void {
+  const high = Math.floor(value / TWO_POW_32);
+  buf.writeUInt32LE(value - high * TWO_POW_32, pos);
+  buf.writeInt32LE(high, pos + 4);
+}
+
+export function readInt64(buf: Buffer, pos: number): number {
+  return buf.readInt32LE(pos + 4) * TWO_POW_32 + buf.readUInt32LE(pos);
+}
+
+/** Bytes a validated record takes on disk, frame prefix included. */
+export function frameSize(keyBytes: number, headerBytes: number, valueBytes: number): number {
+  return FRAME_PREFIX_BYTES + BODY_FIXED_BYTES + keyBytes + headerBytes + valueBytes;
+}
+
+/**
+ * A validated record ready to encode. Headers are the producer's headers copied at validation, so
+ * a caller mutating its object while the append waits for the flush cannot change the frame size.
+ */
+export interface PreparedRecord {
+  key: string | null;
+  value: Uint8Array | string;
+  headers: Headers;
+  timestamp: number;
+  /** Bytes on disk, frame prefix included. */
+  size: number;
+}
+
+/**
+ * Encodes records as consecutive frames into target from pos, with offsets firstOffset, firstOffset+1, ...
+ * and pushes the resulting BusRecords (whose values are views into target, not copies) onto out.
+ * Returns the position after the last frame. Sizes must come from frameSize for the same records.
+ */
+export function encodeFrames(
+  target: Buffer,
+  pos: number,
+  topic: string,
+  partition: number,
+  firstOffset: number,
+  records: readonly PreparedRecord[],
+  out: BusRecord[],
+): number {
+  let offset = firstOffset;
+  for (const record of records) {
+    const start = pos;
+    const { key, timestamp, headers } = record;
+    let p = start + FRAME_PREFIX_BYTES;
+    target[p++] = FORMAT_MAGIC;
+    target[p++] = 0;
+    writeInt64(target, p, offset);
+    writeInt64(target, p + 8, timestamp);
+    p += 16;
+    if (key === null) {
+      target.writeInt32LE(-1, p);
+      p += 4;
+    } else {
+      const n = target.write(key, p + 4, 'utf8');
+      target.writeInt32LE(n, p);
+      p += 4 + n;
+    }
+    const countAt = p;
+    let count = 0;
+    p += 2;
+    for (const name in headers) {
+      const n = target.write(name, p + 2, 'utf8');
+      target.writeUInt16LE(n, p);
+      p += 2 + n;
+      const v = target.write(headers[name], p + 4, 'utf8');
+      target.writeUInt32LE(v, p);
+      p += 4 + v;
+      count++;
+    }
+    target.writeUInt16LE(count, countAt);
+    const value = record.value;
+    const valueStart = p + 4;
+    let valueBytes: number;
+    if (typeof value === 'string') {
+      valueBytes = target.write(value, valueStart, 'utf8');
+    } else {
+      target.set(value, valueStart);
+      valueBytes = value.length;
+    }
+    target.writeUInt32LE(valueBytes, p);
+    p = valueStart + valueBytes;
+    // A mismatch would mean a frame overwrote its neighbour: refuse rather than persist garbage.
+    if (p - start !== record.size) throw new Error(`embedded bus: encoded ${p - start} bytes, expected ${record.size}`);
+    const bodyStart = start + FRAME_PREFIX_BYTES;
+    target.writeUInt32LE(p - bodyStart, start);
+    target.writeUInt32LE(crc32(target.subarray(bodyStart, p)), start + 4);
+    out.push({
+      topic,
+      partition,
+      offset,
+      key,
+      value: target.subarray(valueStart, p),
+      headers,
+      timestamp,
+    });
+    offset++;
+    pos = p;
+  }
+  return pos;
+}
+
+/**
+ * Checks the frame starting at pos (bytes up to end are available).
+ * Returns its total size, FRAME_INCOMPLETE if end cuts it, or FRAME_CORRUPT.
+ */
+export function frameStatus(buf: Buffer, pos: number, end: number): number {
+  if (end - pos < FRAME_PREFIX_BYTES) return FRAME_INCOMPLETE;
+  const bodyLength = buf.readUInt32LE(pos);
+  if (bodyLength < BODY_FIXED_BYTES || bodyLength + FRAME_PREFIX_BYTES > MAX_FRAME_BYTES) return FRAME_CORRUPT;
+  const total = FRAME_PREFIX_BYTES + bodyLength;
+  if (end - pos < total) return FRAME_INCOMPLETE;
+  const bodyStart = pos + FRAME_PREFIX_BYTES;
+  if (buf[bodyStart] !== FORMAT_MAGIC) return FRAME_CORRUPT;
+  if (crc32(buf.subarray(bodyStart, pos + total)) !== buf.readUInt32LE(pos + 4)) return FRAME_CORRUPT;
+  return total;
+}
+
+/** Offset of the (valid) frame at pos. */
+export function frameOffset(buf: Buffer, pos: number): number {
+  return readInt64(buf, pos + FRAME_PREFIX_BYTES + 2);
+}
+
+/** Timestamp of the (valid) frame at pos. */
+export function frameTimestamp(buf: Buffer, pos: number): number {
+  return readInt64(buf, pos + FRAME_PREFIX_BYTES + 10);
+}
+
+/**
+ * Decodes the (valid, CRC-checked) frame at pos. Key and headers are decoded to strings; the
+ * value is a view into buf, so the caller must not reuse buf for other data afterwards.
+ */
+export function decodeFrame(buf: Buffer, pos: number, topic: string, partition: number): BusRecord {
+  const bodyStart = pos + FRAME_PREFIX_BYTES;
+  const offset = readInt64(buf, bodyStart + 2);
+  const timestamp = readInt64(buf, bodyStart + 10);
+  let p = bodyStart + 18;
+  const keyLength = buf.readInt32LE(p);
+  p += 4;
+  let key: string | null = null;
+  if (keyLength >= 0) {
+    key = buf.toString('utf8', p, p + keyLength);
+    p += keyLength;
+  }
+  const headerCount = buf.readUInt16LE(p);
+  p += 2;
+  let headers = NO_HEADERS;
+  if (headerCount > 0) {
+    headers = {};
+    for (let i = 0; i < headerCount; i++) {
+      const nameLength = buf.readUInt16LE(p);
+      const name = buf.toString('utf8', p + 2, p + 2 + nameLength);
+      p += 2 + nameLength;
+      const valueLength = buf.readUInt32LE(p);
+      headers[name] = buf.toString('utf8', p + 4, p + 4 + valueLength);
+      p += 4 + valueLength;
+    }
+  }
+  const valueLength = buf.readUInt32LE(p);
+  p += 4;
+  return { topic, partition, offset, key, value: buf.subarray(p, p + valueLength), headers, timestamp };
+}
