@@ -15,17 +15,50 @@ export function createMetricsRegistry(bus: Bus, groups: ConsumerGroupRef[]): Reg
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'log0_' });
 
-  const lag = new Gauge({
+  interface Snapshot {
+    perGroup: Array<{ groupId: string; topic: string; lag: number; committed: number }>;
+    endOffsets: Map<string, number>;
+  }
+  // prom-client collects gauges concurrently: the three share one read of the bus per scrape.
+  let inFlight: Promise<Snapshot> | undefined;
+  const snapshot = (): Promise<Snapshot> =>
+    (inFlight ??= (async () => {
+      const result: Snapshot = { perGroup: [], endOffsets: new Map() };
+      for (const { groupId, topic } of groups) {
+        const positions = await bus.groupPositions(groupId, topic);
+        let lag = 0;
+        let committed = 0;
+        let end = 0;
+        for (const p of positions) {
+          lag += p.lag;
+          committed += Math.max(p.committed, 0);
+          end += p.latest;
+        }
+        result.perGroup.push({ groupId, topic, lag, committed });
+        result.endOffsets.set(topic, end);
+      }
+      return result;
+    })().finally(() => (inFlight = undefined)));
+
+  new Gauge({
     name: 'log0_consumer_lag',
     help: 'Records on the topic not yet committed by the consumer group (sum over partitions).',
     labelNames: ['group', 'topic'] as const,
     registers: [registry],
+    async collect() {
+      this.reset();
+      for (const g of (await snapshot()).perGroup) this.set({ group: g.groupId, topic: g.topic }, g.lag);
+    },
   });
-  const committed = new Gauge({
+  new Gauge({
     name: 'log0_consumer_committed_records',
     help: 'Records committed by the consumer group (sum of committed offsets over partitions).',
     labelNames: ['group', 'topic'] as const,
     registers: [registry],
+    async collect() {
+      this.reset();
+      for (const g of (await snapshot()).perGroup) this.set({ group: g.groupId, topic: g.topic }, g.committed);
+    },
   });
   new Gauge({
     name: 'log0_topic_end_offset',
@@ -33,25 +66,8 @@ export function createMetricsRegistry(bus: Bus, groups: ConsumerGroupRef[]): Reg
     labelNames: ['topic'] as const,
     registers: [registry],
     async collect() {
-      lag.reset();
-      committed.reset();
       this.reset();
-      const ends = new Map<string, number>();
-      for (const { groupId, topic } of groups) {
-        const positions = await bus.groupPositions(groupId, topic);
-        let lagSum = 0;
-        let committedSum = 0;
-        let endSum = 0;
-        for (const p of positions) {
-          lagSum += p.lag;
-          committedSum += Math.max(p.committed, 0);
-          endSum += p.latest;
-        }
-        lag.set({ group: groupId, topic }, lagSum);
-        committed.set({ group: groupId, topic }, committedSum);
-        ends.set(topic, endSum);
-      }
-      for (const [topic, value] of ends) this.set({ topic }, value);
+      for (const [topic, end] of (await snapshot()).endOffsets) this.set({ topic }, end);
     },
   });
   return registry;
