@@ -1,0 +1,145 @@
+/**
+ * The embedded LogStore on one DuckDB file.
+ *
+ * One writer connection (batches are serialized: they share a staging table and DuckDB
+ * would abort concurrent appends to one table on conflict anyway) and a few reader
+ * connections, so searches run in parallel with appends and with each other. DuckDB's MVCC
+ * gives every search a snapshot of committed batches only.
+ */
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { NormalizedLogEvent } from '../../contracts/types.js';
+import type { LogPage, LogQuery, LogStore } from '../log-store.js';
+import { countSql, searchSql, validateFilter, validateQuery, type LogFilter, type Sql } from './query.js';
+import { fromRow } from './rows.js';
+import { ensureSchema } from './schema.js';
+import { SerialQueue } from './serial-queue.js';
+import { LogWriter } from './writer.js';
+
+export interface DuckDbLogStoreOptions {
+  /** Database file, e.g. <dataDir>/logs.duckdb; its folder is created if missing. */
+  path: string;
+  /** Connections serving search/count in parallel. Default 2. */
+  readers?: number;
+  /** DuckDB memory_limit (e.g. '1GB'). Default: DuckDB's, 80% of RAM. */
+  memoryLimit?: string;
+  /** WAL size that triggers a checkpoint (DuckDB checkpoint_threshold). Default '64MB', see below. */
+  checkpointThreshold?: string;
+}
+
+/**
+ * DuckDB's 16MB default rewrites the growing last row group every few thousand rows:
+ * measured at 1M logs, 64MB doubles append throughput and shrinks the file by a quarter.
+ * The cost is at restart after a crash: replaying a 56MB WAL (~100k logs) took 0.26 s.
+ */
+const DEFAULT_CHECKPOINT_THRESHOLD = '64MB';
+
+interface ReaderConnection {
+  connection: DuckDBConnection;
+  queue: SerialQueue;
+}
+
+class DuckDbLogStore implements LogStore {
+  private readonly writeQueue = new SerialQueue();
+  private closed: Promise<void> | null = null;
+
+  constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly writerConnection: DuckDBConnection,
+    private readonly writer: LogWriter,
+    private readonly readers: ReaderConnection[],
+  ) {}
+
+  async append(logs: NormalizedLogEvent[]): Promise<void> {
+    this.assertOpen();
+    return this.writeQueue.run(() => this.writer.append(logs));
+  }
+
+  async search(query: LogQuery): Promise<LogPage> {
+    this.assertOpen();
+    validateQuery(query);
+    const rows = await this.read(searchSql(query));
+    const logs = rows.map(fromRow);
+    const last = logs.length === query.limit ? logs[logs.length - 1] : undefined;
+    return {
+      logs,
+      next: last ? { timestamp: Date.parse(last.timestamp), eventId: last.eventId } : null,
+    };
+  }
+
+  async count(filter: LogFilter): Promise<number> {
+    this.assertOpen();
+    validateFilter(filter);
+    const rows = await this.read(countSql(filter));
+    return Number(rows[0][0] as bigint);
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
+    await this.read({ text: 'SELECT 1', params: [] });
+  }
+
+  /** Waits for queued work, checkpoints (folds the WAL into the file) and releases the file. */
+  close(): Promise<void> {
+    this.closed ??= this.shutDown();
+    return this.closed;
+  }
+
+  private async shutDown(): Promise<void> {
+    await Promise.all([this.writeQueue.idle(), ...this.readers.map((reader) => reader.queue.idle())]);
+    try {
+      await this.writerConnection.run('CHECKPOINT');
+    } finally {
+      this.writer.close();
+      for (const reader of this.readers) reader.connection.closeSync();
+      this.writerConnection.closeSync();
+      this.instance.closeSync();
+    }
+  }
+
+  private async read(sql: Sql) {
+    const reader = this.readers.reduce((least, r) => (r.queue.depth < least.queue.depth ? r : least));
+    return reader.queue.run(async () => {
+      const result = await reader.connection.runAndReadAll(sql.text, sql.params);
+      return result.getRows();
+    });
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('log store is closed');
+  }
+}
+
+export async function createDuckDbLogStore(options: DuckDbLogStoreOptions): Promise<LogStore> {
+  const readerCount = options.readers ?? 2;
+  if (!Number.isInteger(readerCount) || readerCount < 1) throw new RangeError('readers must be a positive integer');
+  await mkdir(dirname(options.path), { recursive: true });
+  const config: Record<string, string> = { checkpoint_threshold: options.checkpointThreshold ?? DEFAULT_CHECKPOINT_THRESHOLD };
+  if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit;
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(options.path, config);
+  } catch (error) {
+    throw new Error(`cannot open log store ${options.path}: ${(error as Error).message}`, { cause: error });
+  }
+  const connections: DuckDBConnection[] = [];
+  try {
+    const writerConnection = await instance.connect();
+    connections.push(writerConnection);
+    await ensureSchema(writerConnection, options.path);
+    const writer = await LogWriter.open(writerConnection);
+    const readers: ReaderConnection[] = [];
+    for (let i = 0; i < readerCount; i++) {
+      const connection = await instance.connect();
+      connections.push(connection);
+      readers.push({ connection, queue: new SerialQueue() });
+    }
+    return new DuckDbLogStore(instance, writerConnection, writer, readers);
+  } catch (error) {
+    for (const connection of connections) connection.closeSync();
+    instance.closeSync();
+    throw error;
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Appends batches of logs: idempotent, atomic, durable when the returned promise resolves.
+ *
+ * Per batch, on the single writer connection:
+ *  1. repeats within the batch are dropped in JS (rows.ts);
+ *  2. the rest is appended to an in-memory temp staging table through DuckDB's appender, in
+ *     data chunks: a few native calls per column instead of an INSERT per row;
+ *  3. one INSERT ... SELECT moves the staged rows that are not already stored into the logs
+ *     table. Autocommit makes it one transaction (readers see all of the batch or none of
+ *     it), and DuckDB writes and fsyncs the WAL before the commit returns (durable through a
+ *     kill -9 or a power cut).
+ *
+ * "Already stored" is an anti-join on (tenant_id, event_id, timestamp_ms) against the logs
+ * table restricted to the batch's time ranges, so its cost follows the batch, not the table.
+ * Measured against a PRIMARY KEY on event_id with INSERT OR IGNORE (1M realistic logs, 2 cores):
+ * the anti-join appends ~2x faster and leaves a file half the size (no ART index, which DuckDB
+ * also keeps in memory and which grows without bound with the table).
+ */
+import { BIGINT, DuckDBDataChunk, VARCHAR } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import type { NormalizedLogEvent } from '../../contracts/types.js';
+import { dropRepeatsWithinBatch, stageLog, toColumns, type StagedLog } from './rows.js';
+import { createStagingTable, LOG_COLUMNS, LOGS_TABLE, STAGING_TABLE } from './schema.js';
+import { timeRangesCovering } from './time-ranges.js';
+
+/**
+ * Rows per data chunk (DuckDB allows up to 2048). Filling a chunk is synchronous, ~5 µs per
+ * row; 1024 rows keeps each stretch that blocks the event loop around 5 ms.
+ */
+const CHUNK_ROWS = 1024;
+const CHUNK_TYPES = LOG_COLUMNS.map((column) => (column === 'timestamp_ms' ? BIGINT : VARCHAR));
+const COLUMN_LIST = LOG_COLUMNS.join(', ');
+
+function insertNewRowsSql(rangeCount: number): string {
+  const ranges = Array.from({ length: rangeCount }, (_, i) => `l.timestamp_ms BETWEEN $${2 * i + 1} AND $${2 * i + 2}`);
+  return `
+    INSERT INTO ${LOGS_TABLE} (${COLUMN_LIST})
+    SELECT ${COLUMN_LIST} FROM temp.main.${STAGING_TABLE} s
+    WHERE NOT EXISTS (
+      SELECT 1 FROM ${LOGS_TABLE} l
+      WHERE (${ranges.join(' OR ')})
+        AND l.tenant_id = s.tenant_id AND l.event_id = s.event_id AND l.timestamp_ms = s.timestamp_ms
+    )`;
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+export class LogWriter {
+  private constructor(
+    private readonly connection: DuckDBConnection,
+    private appender: DuckDBAppender,
+  ) {}
+
+  static async open(connection: DuckDBConnection): Promise<LogWriter> {
+    return new LogWriter(connection, await LogWriter.createStaging(connection));
+  }
+
+  /** A fresh, empty staging table and an appender on it. */
+  private static async createStaging(connection: DuckDBConnection): Promise<DuckDBAppender> {
+    await createStagingTable(connection);
+    return connection.createAppender(STAGING_TABLE, 'main', 'temp');
+  }
+
+  /** Callers serialize calls: the staging table and the appender are shared by all batches. */
+  async append(logs: readonly NormalizedLogEvent[]): Promise<void> {
+    if (logs.length === 0) return;
+    const staged = dropRepeatsWithinBatch(logs.map(stageLog));
+    await yieldToEventLoop();
+    try {
+      await this.stage(staged);
+      const ranges = timeRangesCovering(staged.map((s) => s.timestampMs));
+      const bounds: DuckDBValue[] = ranges.flatMap(([from, to]) => [BigInt(from), BigInt(to)]);
+      await this.connection.run(insertNewRowsSql(ranges.length), bounds, bounds.map(() => BIGINT));
+    } finally {
+      await this.replaceStaging();
+    }
+  }
+
+  close(): void {
+    this.appender.closeSync();
+  }
+
+  private async stage(staged: readonly StagedLog[]): Promise<void> {
+    for (let start = 0; start < staged.length; start += CHUNK_ROWS) {
+      const end = Math.min(start + CHUNK_ROWS, staged.length);
+      const chunk = DuckDBDataChunk.create(CHUNK_TYPES, end - start);
+      chunk.setColumns(toColumns(staged, start, end));
+      this.appender.appendDataChunk(chunk);
+      this.appender.flushSync();
+      if (end < staged.length) await yieldToEventLoop();
+    }
+  }
+
+  /**
+   * Replaces the staging table rather than deleting its rows: DuckDB keeps the storage of
+   * deleted rows of an in-memory table, so a DELETE per batch grows memory without bound
+   * (measured: +400MB after 400k staged rows). Replacing also discards an appender left
+   * unusable by a failed append (e.g. a NOT NULL violation).
+   */
+  private async replaceStaging(): Promise<void> {
+    try {
+      this.appender.clear();
+      this.appender.closeSync();
+    } catch {
+      // A broken appender; its table is replaced below anyway.
+    }
+    this.appender = await LogWriter.createStaging(this.connection);
+  }
+}
