@@ -6,8 +6,10 @@
  */
 import { recordKey, TOPIC } from '../../contracts/topics.js';
 import { consumeMessages } from '../../runtime/consumer.js';
+import { GroupCommitter } from '../../runtime/group-commit.js';
 import { errorMessage, TransientError } from '../../runtime/errors.js';
 import type { RunningService, ServiceContext } from '../../runtime/service.js';
+import type { NormalizedLogEvent } from '../../contracts/types.js';
 import type { LogStore } from '../../storage/log-store.js';
 import { normalizeLog } from './normalize.js';
 
@@ -39,6 +41,8 @@ export async function startNormalizationService(ctx: ServiceContext & { logStore
     },
   });
 
+  // Batches of all partitions that arrive while the store is busy go in as one append.
+  const storeAppends = new GroupCommitter<NormalizedLogEvent>((logs) => logStore.append(logs), 20_000);
   const storeWriter = await consumeMessages({
     bus,
     logger,
@@ -49,7 +53,7 @@ export async function startNormalizationService(ctx: ServiceContext & { logStore
     maxBatchRecords: 5000,
     handle: async (messages) => {
       try {
-        await logStore.append(messages.map((m) => m.value));
+        await storeAppends.add(messages.map((m) => m.value));
       } catch (err) {
         // A store that does not answer is an outage: keep the logs on the bus and retry.
         // A store that answers rejected these logs: let the consume loop isolate and dead-letter.
