@@ -40,6 +40,8 @@ export interface Platform {
   db: SqlDatabase;
   logStore: LogStore;
   stop(): Promise<void>;
+  /** While stopping: the step under way, so a hung shutdown can say where it hangs. */
+  stoppingStep(): string | undefined;
 }
 
 /** Every consumer group of the pipeline, left to right. */
@@ -70,30 +72,36 @@ async function listen(app: FastifyInstance, name: string, host: string, port: nu
 
 export async function startPlatform(config: Log0Config, logger: Logger): Promise<Platform> {
   const unlock = lockDataDir(config.dataDir);
-  const cleanups: Array<() => Promise<void> | void> = [unlock];
+  const cleanups: Array<{ name: string; run: () => Promise<void> | void }> = [{ name: 'data dir lock', run: unlock }];
+  const onStop = (name: string, run: () => Promise<void> | void) => cleanups.push({ name, run });
+  let stoppingStep: string | undefined;
   const stopAll = async () => {
-    for (const cleanup of cleanups.reverse()) {
+    for (const { name, run } of cleanups.reverse()) {
+      stoppingStep = name;
+      const started = Date.now();
       try {
-        await cleanup();
+        await run();
+        logger.debug({ step: name, ms: Date.now() - started }, 'stopped');
       } catch (err) {
-        logger.error({ err }, 'error while stopping');
+        logger.error({ err, step: name }, 'error while stopping');
       }
     }
     cleanups.length = 0;
+    stoppingStep = undefined;
   };
 
   try {
     mkdirSync(config.dataDir, { recursive: true });
     const bus = await createEmbeddedBus({ dataDir: join(config.dataDir, 'bus') });
-    cleanups.push(() => bus.close());
+    onStop('bus', () => bus.close());
     await bus.ensureTopics(pipelineTopics(config));
 
     const db = await openPgliteDatabase(join(config.dataDir, 'pg'));
-    cleanups.push(() => db.close());
+    onStop('database', () => db.close());
     await migrate(db);
 
     const logStore = await createDuckDbLogStore({ path: join(config.dataDir, 'logs.duckdb') });
-    cleanups.push(() => logStore.close());
+    onStop('log store', () => logStore.close());
 
     const ctx: ServiceContext = { bus, logger, config };
     const busCheck = { bus: () => bus.ping() };
@@ -116,14 +124,14 @@ export async function startPlatform(config: Log0Config, logger: Logger): Promise
 
     // Started downstream first, so each stage is consuming before anything reaches it;
     // stopped in reverse (upstream first) through the cleanup stack.
-    const services: RunningService[] = [
-      await startNotificationService({ ...ctx, db, app: apps.notifications }),
-      await startIncidentService({ ...ctx, db, logStore, app: apps.incidents }),
-      await startClusteringService(ctx),
-      await startNormalizationService({ ...ctx, logStore }),
-      await startGatewayService({ ...ctx, app: apps.gateway }),
+    const services: Array<[string, RunningService]> = [
+      ['notification service', await startNotificationService({ ...ctx, db, app: apps.notifications })],
+      ['incident service', await startIncidentService({ ...ctx, db, logStore, app: apps.incidents })],
+      ['clustering service', await startClusteringService(ctx)],
+      ['normalization service', await startNormalizationService({ ...ctx, logStore })],
+      ['ingestion gateway', await startGatewayService({ ...ctx, app: apps.gateway })],
     ];
-    for (const service of services) cleanups.push(() => service.stop());
+    for (const [name, service] of services) onStop(name, () => service.stop());
 
     const endpoints = {
       notifications: await listen(apps.notifications, 'notification service', config.host, config.ports.notifications),
@@ -131,9 +139,9 @@ export async function startPlatform(config: Log0Config, logger: Logger): Promise
       gateway: await listen(apps.gateway, 'ingestion gateway', config.host, config.ports.gateway),
     };
     // Close listeners first on stop: no new requests while the pipeline drains.
-    for (const app of Object.values(apps)) cleanups.push(() => app.close());
+    for (const [name, app] of Object.entries(apps)) onStop(`${name} HTTP listener`, () => app.close());
 
-    return { endpoints, bus, db, logStore, stop: stopAll };
+    return { endpoints, bus, db, logStore, stop: stopAll, stoppingStep: () => stoppingStep };
   } catch (err) {
     await stopAll();
     throw err;

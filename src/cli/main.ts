@@ -28,9 +28,21 @@ async function up(): Promise<void> {
 
   let stopping = false;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second signal: the operator does not want to wait. Safe: delivery is at-least-once.
+      logger.warn({ signal, step: platform.stoppingStep() }, 'second signal: exiting now');
+      process.exit(130);
+    }
     stopping = true;
     logger.info({ signal }, 'stopping log0');
+    const watchdog = setTimeout(() => {
+      logger.error(
+        { step: platform.stoppingStep(), timeoutSeconds: config.shutdownTimeoutMs / 1000 },
+        'graceful stop timed out; exiting (uncommitted work is redelivered on the next start)',
+      );
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    watchdog.unref();
     await platform.stop();
     logger.info('log0 stopped');
     process.exit(0);

@@ -11,6 +11,8 @@ export interface Log0Config {
   bus: { partitions: number; retentionMs: number; retentionBytes: number | undefined };
   clustering: { windowMs: number; threshold: number; graceMs: number };
   logLevel: string;
+  /** A graceful stop that takes longer than this exits anyway (non-zero). */
+  shutdownTimeoutMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -55,6 +57,7 @@ export function loadConfig(env: Env = process.env): Log0Config {
       threshold: integer(env, 'LOG0_CLUSTER_THRESHOLD', 10, 1, 1_000_000_000),
       graceMs: integer(env, 'LOG0_CLUSTER_GRACE_SECONDS', 30, 0, 86_400) * 1000,
     },
+    shutdownTimeoutMs: integer(env, 'LOG0_SHUTDOWN_TIMEOUT_SECONDS', 30, 1, 3600) * 1000,
     logLevel: oneOf(env, 'LOG0_LOG_LEVEL', 'info', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
   };
 }

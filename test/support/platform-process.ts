@@ -35,7 +35,7 @@ export async function startPlatformProcess(
   options: { dataDir?: string; env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<PlatformProcess> {
   const dataDir = options.dataDir ?? tempDataDir();
-  const child = spawn(process.execPath, [join(packageRoot(), 'dist/src/cli/main.js'), 'up'], {
+  const child = spawn(process.execPath, [...(process.env.LOG0_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LOG0_PROFILE_DIR}`] : []), join(packageRoot(), 'dist/src/cli/main.js'), 'up'], {
     env: {
       ...process.env,
       LOG0_DATA_DIR: dataDir,
