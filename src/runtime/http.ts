@@ -127,3 +127,18 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
 
   return app;
 }
+
+export interface Endpoint {
+  name: string;
+  url: string;
+  port: number;
+}
+
+/** Listens and reports the bound port (port 0 picks a free one) and a URL to show. */
+export async function listenOn(app: FastifyInstance, name: string, host: string, port: number): Promise<Endpoint> {
+  await app.listen({ host, port });
+  const address = app.server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
+  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  return { name, port: bound, url: `http://${shownHost}:${bound}` };
+}

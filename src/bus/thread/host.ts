@@ -1,0 +1,136 @@
+/**
+ * Serves a Bus to another thread over a MessagePort: the owning thread keeps the bus (and its
+ * files); clients in other threads call it through client.ts. Consumer batches are pushed to the
+ * client and the host's handler resolves only when the client's handler did, so commit-after-
+ * processing and redelivery hold across the thread boundary exactly as in-process.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { Bus, BusRecord, Subscription } from '../port.js';
+import {
+  packRecords,
+  toWireError,
+  transferOf,
+  unpackProduce,
+  type ClientMessage,
+  type HostMessage,
+  type WireError,
+} from './protocol.js';
+
+function remoteError(error: WireError): Error {
+  return Object.assign(new Error(error.message), { name: error.name, code: error.code });
+}
+
+/** Starts serving; the returned function stops every subscription made through this port. */
+export function serveBusOverPort(bus: Bus, port: MessagePort): () => Promise<void> {
+  const subscriptions = new Map<number, Subscription>();
+  const reads = new Map<number, AsyncIterator<BusRecord[]>>();
+  const callbacks = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+  let nextId = 1;
+
+  const post = (message: HostMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+
+  /** Calls back into the client and waits for its answer. */
+  type Callback = Exclude<HostMessage, { kind: 'result' }>;
+  function callback(message: Callback extends infer M ? (M extends Callback ? Omit<M, 'id'> : never) : never, transfer: ArrayBuffer[] = []) {
+    const id = nextId++;
+    return new Promise<void>((resolve, reject) => {
+      callbacks.set(id, { resolve, reject });
+      post({ ...message, id } as HostMessage, transfer);
+    });
+  }
+
+  async function call(message: Extract<ClientMessage, { kind: 'call' }>): Promise<unknown> {
+    switch (message.method) {
+      case 'ensureTopics':
+        return bus.ensureTopics(...message.args);
+      case 'partitionCount':
+        return bus.partitionCount(...message.args);
+      case 'produce':
+        return bus.produce(message.args[0], unpackProduce(message.args[1]));
+      case 'consume': {
+        const request = message.args[0];
+        const { subscription } = request;
+        if (subscriptions.has(subscription)) throw new Error(`bus thread: subscription ${subscription} exists`);
+        const handle = await bus.consume({
+          groupId: request.groupId,
+          topics: request.topics,
+          maxBatchRecords: request.maxBatchRecords,
+          resetTo: request.resetTo,
+          handler: (batch) => {
+            const records = packRecords(batch);
+            return callback({ kind: 'batch', subscription, records }, transferOf(records));
+          },
+          onAssigned: request.withOnAssigned
+            ? (assigned) => callback({ kind: 'assigned', subscription, assigned })
+            : undefined,
+          onRevoked: request.withOnRevoked ? (revoked) => callback({ kind: 'revoked', subscription, revoked }) : undefined,
+        });
+        subscriptions.set(subscription, handle);
+        return subscription;
+      }
+      case 'stopSubscription': {
+        const handle = subscriptions.get(message.args[0]);
+        subscriptions.delete(message.args[0]);
+        return handle?.stop();
+      }
+      case 'groupPositions':
+        return bus.groupPositions(...message.args);
+      case 'seekGroupToTimestamp':
+        return bus.seekGroupToTimestamp(...message.args);
+      case 'offsetForTimestamp':
+        return bus.offsetForTimestamp(...message.args);
+      case 'partitionBounds':
+        return bus.partitionBounds(...message.args);
+      case 'readOpen': {
+        const id = nextId++;
+        reads.set(id, bus.read(...message.args)[Symbol.asyncIterator]());
+        return id;
+      }
+      case 'readNext': {
+        const iterator = reads.get(message.args[0]);
+        if (!iterator) throw new Error(`bus thread: no open read ${message.args[0]}`);
+        const next = await iterator.next();
+        if (next.done) {
+          reads.delete(message.args[0]);
+          return null;
+        }
+        return packRecords(next.value);
+      }
+      case 'readClose': {
+        const iterator = reads.get(message.args[0]);
+        reads.delete(message.args[0]);
+        await iterator?.return?.();
+        return undefined;
+      }
+      case 'ping':
+        return bus.ping();
+    }
+  }
+
+  port.on('message', (message: ClientMessage) => {
+    if (message.kind === 'callbackDone') {
+      const waiting = callbacks.get(message.id);
+      callbacks.delete(message.id);
+      if (message.error) waiting?.reject(remoteError(message.error));
+      else waiting?.resolve();
+      return;
+    }
+    call(message).then(
+      (value) => {
+        const packed = message.method === 'readNext' && value ? transferOf(value as never) : [];
+        post({ kind: 'result', id: message.id, value }, packed);
+      },
+      (err) => post({ kind: 'result', id: message.id, error: toWireError(err) }),
+    );
+  });
+
+  return async () => {
+    const handles = [...subscriptions.values()];
+    subscriptions.clear();
+    await Promise.all(handles.map((h) => h.stop()));
+    // A client gone mid-batch never answers: fail its batches so nothing waits forever (no commit).
+    for (const waiting of callbacks.values()) waiting.reject(new Error('bus thread: client disconnected'));
+    callbacks.clear();
+    port.close();
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * Wire format between a bus host (the thread that owns the Bus) and bus clients in other threads,
+ * over a MessagePort. Record values travel packed in one transferred ArrayBuffer per batch: no
+ * per-record copies, and never a clone of a larger buffer a value happens to be a view of.
+ */
+import type { BusRecord, Headers, ProduceRecord } from '../port.js';
+
+export interface PackedRecords {
+  /** All values back to back. Transferred, not copied. */
+  data: ArrayBuffer;
+  /** End offset of each value in `data`. */
+  ends: Uint32Array;
+  keys: Array<string | null>;
+  headers: Array<Headers | undefined>;
+  timestamps: Array<number | undefined>;
+  /** For consumed records: topic, partition and offset of each. */
+  positions?: { topics: string[]; partitions: Uint32Array; offsets: Float64Array };
+}
+
+function pack(values: Buffer[], extra: Omit<PackedRecords, 'data' | 'ends'>): PackedRecords {
+  let total = 0;
+  for (const v of values) total += v.length;
+  const data = new ArrayBuffer(total);
+  const bytes = new Uint8Array(data);
+  const ends = new Uint32Array(values.length);
+  let at = 0;
+  values.forEach((v, i) => {
+    bytes.set(v, at);
+    at += v.length;
+    ends[i] = at;
+  });
+  return { data, ends, ...extra };
+}
+
+export function packProduce(records: ProduceRecord[]): PackedRecords {
+  return pack(
+    records.map((r) => (typeof r.value === 'string' ? Buffer.from(r.value, 'utf8') : r.value)),
+    { keys: records.map((r) => r.key), headers: records.map((r) => r.headers), timestamps: records.map((r) => r.timestamp) },
+  );
+}
+
+export function unpackProduce(packed: PackedRecords): ProduceRecord[] {
+  const out: ProduceRecord[] = new Array(packed.ends.length);
+  let start = 0;
+  for (let i = 0; i < packed.ends.length; i++) {
+    const end = packed.ends[i];
+    out[i] = { key: packed.keys[i], value: Buffer.from(packed.data, start, end - start) };
+    if (packed.headers[i]) out[i].headers = packed.headers[i];
+    if (packed.timestamps[i] !== undefined) out[i].timestamp = packed.timestamps[i];
+    start = end;
+  }
+  return out;
+}
+
+export function packRecords(records: BusRecord[]): PackedRecords {
+  return pack(
+    records.map((r) => r.value),
+    {
+      keys: records.map((r) => r.key),
+      headers: records.map((r) => r.headers),
+      timestamps: records.map((r) => r.timestamp),
+      positions: {
+        topics: records.map((r) => r.topic),
+        partitions: Uint32Array.from(records, (r) => r.partition),
+        offsets: Float64Array.from(records, (r) => r.offset),
+      },
+    },
+  );
+}
+
+export function unpackRecords(packed: PackedRecords): BusRecord[] {
+  const { positions } = packed;
+  if (!positions) throw new Error('bus thread protocol: consumed records without positions');
+  const out: BusRecord[] = new Array(packed.ends.length);
+  let start = 0;
+  for (let i = 0; i < packed.ends.length; i++) {
+    const end = packed.ends[i];
+    out[i] = {
+      topic: positions.topics[i],
+      partition: positions.partitions[i],
+      offset: positions.offsets[i],
+      key: packed.keys[i],
+      value: Buffer.from(packed.data, start, end - start),
+      headers: packed.headers[i] ?? {},
+      timestamp: packed.timestamps[i] ?? 0,
+    };
+    start = end;
+  }
+  return out;
+}
+
+export const transferOf = (packed: PackedRecords): ArrayBuffer[] => [packed.data];
+
+/** An error as plain data; the kind survives so TransientError stays transient across threads. */
+export interface WireError {
+  name: string;
+  message: string;
+  code?: string;
+}
+
+export function toWireError(err: unknown): WireError {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return { name: err.name, message: err.message, ...(typeof code === 'string' ? { code } : {}) };
+  }
+  return { name: 'Error', message: String(err) };
+}
+
+/** Client → host calls. */
+export type BusCall =
+  | { method: 'ensureTopics'; args: Parameters<import('../port.js').Bus['ensureTopics']> }
+  | { method: 'partitionCount'; args: [string] }
+  | { method: 'produce'; args: [string, PackedRecords] }
+  | { method: 'consume'; args: [ConsumeRequest] }
+  | { method: 'stopSubscription'; args: [number] }
+  | { method: 'groupPositions'; args: [string, string] }
+  | { method: 'seekGroupToTimestamp'; args: [string, string, number] }
+  | { method: 'offsetForTimestamp'; args: [string, number, number] }
+  | { method: 'partitionBounds'; args: [string, number] }
+  | { method: 'readOpen'; args: [string, number, number, number] }
+  | { method: 'readNext'; args: [number] }
+  | { method: 'readClose'; args: [number] }
+  | { method: 'ping'; args: [] };
+
+export interface ConsumeRequest {
+  /** Chosen by the client, so callbacks that arrive before the call returns find their handler. */
+  subscription: number;
+  groupId: string;
+  topics: string[];
+  maxBatchRecords?: number;
+  resetTo?: 'earliest' | 'latest';
+  withOnAssigned: boolean;
+  withOnRevoked: boolean;
+}
+
+export type ClientMessage =
+  | ({ kind: 'call'; id: number } & BusCall)
+  /** Result of a host → client callback (batch handler, onAssigned, onRevoked). */
+  | { kind: 'callbackDone'; id: number; error?: WireError };
+
+export type HostMessage =
+  | { kind: 'result'; id: number; value?: unknown; error?: WireError }
+  | { kind: 'batch'; id: number; subscription: number; records: PackedRecords }
+  | { kind: 'assigned'; id: number; subscription: number; assigned: import('../port.js').PartitionAssignment[] }
+  | { kind: 'revoked'; id: number; subscription: number; revoked: Array<{ topic: string; partition: number }> };
