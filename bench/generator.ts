@@ -1,6 +1,8 @@
 /**
- * Realistic multi-tenant log traffic for benchmarks: ≥ 1,000 message templates across services,
- * variable parts (ids, numbers, IPs, UUIDs), 30 % errors carrying stack traces of five runtimes.
+ * Realistic multi-tenant log traffic for benchmarks: 1,000 message templates across services,
+ * variable parts (ids, numbers, IPs, UUIDs), 30 % of templates errors carrying stack traces of
+ * five runtimes. Template popularity follows a Zipf law (exponent 1.1), as measured log template
+ * frequencies do: a few templates carry most lines, a long tail is rare. Every template occurs.
  */
 import { randomUUID } from 'node:crypto';
 
@@ -40,6 +42,38 @@ function template(index: number): { service: string; text: (n: number) => string
 
 const TEMPLATES = Array.from({ length: TEMPLATE_COUNT }, (_, i) => template(i));
 
+/** Cumulative Zipf(1.1) weights over template ranks; ranks are shuffled over templates. */
+const ZIPF_EXPONENT = 1.1;
+const CUMULATIVE: number[] = (() => {
+  const weights = Array.from({ length: TEMPLATE_COUNT }, (_, rank) => 1 / (rank + 1) ** ZIPF_EXPONENT);
+  const total = weights.reduce((a, b) => a + b, 0);
+  let sum = 0;
+  return weights.map((w) => (sum += w / total));
+})();
+
+/** Deterministic pseudo-random in [0, 1) (mulberry32), so runs are comparable. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function rankOf(u: number): number {
+  let lo = 0;
+  let hi = TEMPLATE_COUNT - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (CUMULATIVE[mid] < u) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export interface GeneratedLog {
   serviceName: string;
   environment: string;
@@ -52,6 +86,7 @@ export interface GeneratedLog {
 export class LogGenerator {
   readonly tenants: string[];
   private n = 0;
+  private readonly uniform = random(42);
 
   constructor(tenantCount = 20) {
     this.tenants = Array.from({ length: tenantCount }, () => randomUUID());
@@ -60,8 +95,8 @@ export class LogGenerator {
   /** The next log; 30 % of templates are errors with a trace. */
   next(): GeneratedLog {
     const i = this.n++;
-    // A skewed template choice: a few templates are hot, most are rare, like real traffic.
-    const t = TEMPLATES[(i * 7919 + (i % 97) * (i % 89)) % TEMPLATE_COUNT];
+    // Ranks map to templates through a fixed permutation, so hot templates span services.
+    const t = TEMPLATES[(rankOf(this.uniform()) * 7919) % TEMPLATE_COUNT];
     const log: GeneratedLog = {
       serviceName: t.service,
       environment: ENVIRONMENTS[i % ENVIRONMENTS.length],

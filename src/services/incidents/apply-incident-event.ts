@@ -91,6 +91,20 @@ export async function applyIncidentEvent(db: SqlDatabase, event: IncidentEvent):
   }
 }
 
+/**
+ * Applies a batch of events in one transaction: one commit (one fsync) instead of one per event,
+ * the fast path when many fingerprints cross the threshold together. All or nothing: if any event
+ * fails the whole batch rolls back, and the caller applies the events one by one instead.
+ */
+export async function applyIncidentEvents(db: SqlDatabase, events: IncidentEvent[]): Promise<ApplyResult[]> {
+  const reports = events.map(reportOf);
+  return db.transaction(async (tx) => {
+    const results: ApplyResult[] = [];
+    for (const report of reports) results.push(await applyReport(tx, report));
+    return results;
+  });
+}
+
 async function applyReport(tx: SqlExecutor, report: WindowReport): Promise<ApplyResult> {
   const known = await repo.lockWindow(tx, report.tenantId, report.fingerprint, report.windowStart);
   if (known) return updateKnownWindow(tx, known, report);

@@ -11,7 +11,7 @@ import type { RunningService, ServiceContext } from '../../runtime/service.js';
 import { TOPIC } from '../../contracts/topics.js';
 import type { LogStore } from '../../storage/log-store.js';
 import type { SqlDatabase } from '../../storage/sql-database.js';
-import { applyIncidentEvent } from './apply-incident-event.js';
+import { applyIncidentEvent, applyIncidentEvents, type ApplyResult } from './apply-incident-event.js';
 import { isDatabaseUnavailable } from './db-errors.js';
 import { registerLogRoutes } from './log-routes.js';
 import { createOutboxRelay } from './outbox-relay.js';
@@ -45,28 +45,39 @@ export async function startIncidentService(ctx: IncidentServiceContext): Promise
       topic: TOPIC.incidentEvents,
       message: 'IncidentEvent',
       async handle(messages) {
-        let opened = 0;
+        const events = messages.map((m) => m.value);
+        let results: ApplyResult[];
         try {
-          // One transaction per event, in partition order: a bad event never takes good ones down with it.
-          for (const { value } of messages) {
-            const result = await applyIncidentEvent(db, value);
-            if (result.outcome === 'opened') {
-              opened++;
-              logger.info(
-                { tenantId: value.tenantId, incidentId: result.incident.id, fingerprint: value.fingerprint, severity: value.severity },
-                'incident opened',
-              );
-            }
-          }
+          results = await applyIncidentEvents(db, events);
         } catch (err) {
-          // The database being down says nothing about the message: redeliver, do not dead-letter.
-          if (!(err instanceof TransientError) && isDatabaseUnavailable(err)) {
+          if (err instanceof TransientError || isDatabaseUnavailable(err)) {
+            // The database being down says nothing about the messages: redeliver, do not dead-letter.
             throw new TransientError(`database unavailable: ${errorMessage(err)}`);
           }
-          throw err;
-        } finally {
-          if (opened > 0) relay.kick();
+          // One transaction per event, in partition order: a bad event never takes good ones down with it.
+          results = [];
+          for (const event of events) {
+            try {
+              results.push(await applyIncidentEvent(db, event));
+            } catch (single) {
+              if (!(single instanceof TransientError) && isDatabaseUnavailable(single)) {
+                throw new TransientError(`database unavailable: ${errorMessage(single)}`);
+              }
+              throw single;
+            }
+          }
         }
+        let opened = 0;
+        results.forEach((result, i) => {
+          if (result.outcome !== 'opened') return;
+          opened++;
+          const event = events[i];
+          logger.info(
+            { tenantId: event.tenantId, incidentId: result.incident.id, fingerprint: event.fingerprint, severity: event.severity },
+            'incident opened',
+          );
+        });
+        if (opened > 0) relay.kick();
       },
     });
   } catch (err) {

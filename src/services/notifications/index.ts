@@ -34,7 +34,7 @@ export async function startNotificationService(
         const notificationId = record.headers[NOTIFICATION_ID_HEADER] ?? `${record.topic}:${record.partition}:${record.offset}`;
         const recorded = await recordDelivery(db, notificationId, value, 'log', 'RECORDED');
         if (recorded) {
-          logger.info(
+          logger.debug(
             { tenantId: value.tenantId, incidentId: value.incidentId, type: value.notificationType },
             'notification recorded',
           );
