@@ -4,26 +4,29 @@
  *   gateway → raw-logs → normalization → normalized-logs (+ log store) → clustering
  *   → incident-events → incidents → notification-events → notifications
  *
- * Three threads, so accepting a log never waits behind pipeline work and both cores are used:
+ * Four threads, so accepting a log never waits behind pipeline work and both cores are used:
  *  - main: the ingest edge (gateway HTTP, 8080);
  *  - bus: the embedded bus, a local broker (bus/thread/bus-worker.ts);
- *  - processing: normalization, clustering, incidents, notifications and their stores and HTTP
- *    APIs (8083, 8084) (processing-worker.ts).
- * Main and processing reach the bus through the thread adapter (bus/thread), as they would reach
- * Kafka. Every service keeps its own HTTP port, so splitting into processes changes no URL.
+ *  - storage: DuckDB and the log store writer (storage-worker.ts);
+ *  - processing: normalization, clustering, incidents, notifications, PGlite and the HTTP APIs
+ *    8083 and 8084 (processing-worker.ts).
+ * The threads reach the bus through the thread adapter (bus/thread) and the log store through
+ * thread-rpc, as separate processes would reach Kafka and ClickHouse. Every service keeps its own
+ * HTTP port, so splitting into processes changes no URL.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel } from 'node:worker_threads';
 import type { Bus } from './bus/port.js';
 import { startBusThread } from './bus/thread/bus-thread.js';
 import type { Log0Config } from './config/config.js';
 import { PIPELINE_CONSUMER_GROUPS, pipelineTopics } from './pipeline.js';
-import type { ProcessingWorkerMessage } from './processing-worker.js';
+import type { ProcessingServices } from './processing-services.js';
 import { lockDataDir } from './runtime/data-dir-lock.js';
 import { createHttpApp, listenOn, type Endpoint } from './runtime/http.js';
 import type { Logger } from './runtime/logger.js';
 import { createMetricsRegistry } from './runtime/metrics.js';
+import { startServiceThread } from './runtime/service-thread.js';
 import { ShutdownStack } from './runtime/shutdown-stack.js';
 import { MAX_BODY_BYTES, startGatewayService } from './services/gateway/index.js';
 
@@ -38,47 +41,11 @@ export interface Platform {
   stoppingStep(): string | undefined;
 }
 
-/** Starts the processing worker and resolves once its services listen. */
-function startProcessingWorker(config: Log0Config, busPort: MessagePort, logger: Logger, onFatal: (err: Error) => void) {
-  const worker = new Worker(new URL('./processing-worker.js', import.meta.url), {
-    workerData: { config, busPort },
-    transferList: [busPort],
-  });
-  let workerStep: string | undefined;
-  let stopping = false;
-
-  const ready = new Promise<Extract<ProcessingWorkerMessage, { type: 'ready' }>['endpoints']>((resolve, reject) => {
-    worker.on('message', (message: ProcessingWorkerMessage) => {
-      if (message.type === 'ready') resolve(message.endpoints);
-      else if (message.type === 'failed') reject(new Error(`processing services failed to start: ${message.message}`));
-      else if (message.type === 'stopping') workerStep = message.step;
-    });
-    worker.once('error', (err) => (stopping ? logger.error({ err }, 'processing worker error while stopping') : reject(err)));
-    worker.once('exit', (code) => {
-      const err = new Error(`processing worker exited with code ${code}`);
-      reject(err);
-      if (!stopping) onFatal(err);
-    });
-  });
-
-  const stop = async () => {
-    stopping = true;
-    const stopped = new Promise<void>((resolve) => {
-      worker.on('message', (message: ProcessingWorkerMessage) => message.type === 'stopped' && resolve());
-      worker.once('exit', () => resolve());
-    });
-    worker.postMessage({ type: 'stop' });
-    await stopped;
-    await worker.terminate();
-  };
-  return { ready, stop, step: () => workerStep };
-}
-
 export async function startPlatform(config: Log0Config, logger: Logger): Promise<Platform> {
   const unlock = lockDataDir(config.dataDir);
   const shutdown = new ShutdownStack(logger);
   shutdown.onStop('data dir lock', unlock);
-  let processingStep: () => string | undefined = () => undefined;
+  let threadSteps: () => string | undefined = () => undefined;
 
   try {
     mkdirSync(config.dataDir, { recursive: true });
@@ -97,9 +64,32 @@ export async function startPlatform(config: Log0Config, logger: Logger): Promise
     const { bus } = busThread;
     await bus.ensureTopics(pipelineTopics(config));
 
-    const processing = startProcessingWorker(config, busThread.newClientPort(), logger, fatal('processing services'));
+    // The storage thread serves log searches to the processing thread over this channel.
+    const store = new MessageChannel();
+    const storageBusPort = busThread.newClientPort();
+    const storage = startServiceThread<null>(
+      'log store',
+      new URL('./storage-worker.js', import.meta.url),
+      { config, busPort: storageBusPort, storePort: store.port1 },
+      [storageBusPort, store.port1],
+      logger,
+      fatal('log store thread'),
+    );
+    shutdown.onStop('log store', () => storage.stop());
+    await storage.ready;
+
+    const processingBusPort = busThread.newClientPort();
+    const processing = startServiceThread<ProcessingServices['endpoints']>(
+      'processing services',
+      new URL('./processing-worker.js', import.meta.url),
+      { config, busPort: processingBusPort, storePort: store.port2 },
+      [processingBusPort, store.port2],
+      logger,
+      fatal('processing services'),
+    );
     shutdown.onStop('processing services', () => processing.stop());
-    processingStep = processing.step;
+    threadSteps = () =>
+      shutdown.step() === 'processing services' ? processing.step() : shutdown.step() === 'log store' ? storage.step() : undefined;
     const { incidents, notifications } = await processing.ready;
 
     const gatewayApp = createHttpApp({
@@ -119,7 +109,7 @@ export async function startPlatform(config: Log0Config, logger: Logger): Promise
       endpoints: { gateway, incidents, notifications },
       bus,
       stop: () => shutdown.stopAll(),
-      stoppingStep: () => (shutdown.step() === 'processing services' ? (processingStep() ?? shutdown.step()) : shutdown.step()),
+      stoppingStep: () => threadSteps() ?? shutdown.step(),
     };
   } catch (err) {
     await shutdown.stopAll();

@@ -1,7 +1,7 @@
 /**
- * The processing side of log0: normalization (+ log store writer), clustering, the incident
- * service and the notification service, with the stores they own (PGlite, DuckDB) and their HTTP
- * APIs (8083, 8084). They talk to the rest of log0 only through the bus they are given.
+ * The processing side of log0: normalization, clustering, the incident service and the
+ * notification service, with the SQL store they own (PGlite) and their HTTP APIs (8083, 8084).
+ * They talk to the rest of log0 only through the bus and the log store they are given.
  */
 import { join } from 'node:path';
 import type { Bus } from './bus/port.js';
@@ -16,7 +16,7 @@ import { startClusteringService } from './services/clustering/index.js';
 import { startIncidentService } from './services/incidents/index.js';
 import { startNormalizationService } from './services/normalization/index.js';
 import { startNotificationService } from './services/notifications/index.js';
-import { createDuckDbLogStore } from './storage/duckdb/index.js';
+import type { LogStore } from './storage/log-store.js';
 import { openPgliteDatabase } from './storage/pglite/index.js';
 import { migrate } from './storage/sql/migrate.js';
 
@@ -25,15 +25,17 @@ export interface ProcessingServices {
   stop(onStep?: (step: string) => void): Promise<void>;
 }
 
-export async function startProcessingServices(config: Log0Config, bus: Bus, logger: Logger): Promise<ProcessingServices> {
+export async function startProcessingServices(
+  config: Log0Config,
+  bus: Bus,
+  logStore: LogStore,
+  logger: Logger,
+): Promise<ProcessingServices> {
   const shutdown = new ShutdownStack(logger);
   try {
     const db = await openPgliteDatabase(join(config.dataDir, 'pg'));
     shutdown.onStop('database', () => db.close());
     await migrate(db);
-
-    const logStore = await createDuckDbLogStore({ path: join(config.dataDir, 'logs.duckdb') });
-    shutdown.onStop('log store', () => logStore.close());
 
     const ctx: ServiceContext = { bus, logger, config };
     const metrics = createMetricsRegistry(bus, PIPELINE_CONSUMER_GROUPS);
@@ -56,7 +58,7 @@ export async function startProcessingServices(config: Log0Config, bus: Bus, logg
     shutdown.onStop('incident service', () => incidents.stop());
     const clustering = await startClusteringService(ctx);
     shutdown.onStop('clustering service', () => clustering.stop());
-    const normalization = await startNormalizationService({ ...ctx, logStore });
+    const normalization = await startNormalizationService(ctx);
     shutdown.onStop('normalization service', () => normalization.stop());
 
     const endpoints = {

@@ -48,3 +48,6 @@ export interface LogStore {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The LogStore methods other threads may call (writes stay with the thread that owns the store). */
+export const LOG_STORE_REMOTE_METHODS = ['search', 'count', 'ping'] as const;
