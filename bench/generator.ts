@@ -5,6 +5,7 @@
  * frequencies do: a few templates carry most lines, a long tail is rare. Every template occurs.
  */
 import { randomUUID } from 'node:crypto';
+import { seededRandom } from '../test/support/seeded-random.js';
 
 const SERVICES = ['payment', 'checkout', 'inventory', 'auth', 'search', 'shipping', 'catalog', 'billing', 'gateway', 'notifier'];
 const ENVIRONMENTS = ['production', 'production', 'production', 'staging'];
@@ -51,17 +52,6 @@ const CUMULATIVE: number[] = (() => {
   return weights.map((w) => (sum += w / total));
 })();
 
-/** Deterministic pseudo-random in [0, 1) (mulberry32), so runs are comparable. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function rankOf(u: number): number {
   let lo = 0;
@@ -86,7 +76,7 @@ export interface GeneratedLog {
 export class LogGenerator {
   readonly tenants: string[];
   private n = 0;
-  private readonly uniform = random(42);
+  private readonly uniform = seededRandom(42);
 
   constructor(tenantCount = 20) {
     this.tenants = Array.from({ length: tenantCount }, () => randomUUID());

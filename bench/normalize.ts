@@ -9,23 +9,13 @@ import { randomUUID } from 'node:crypto';
 import type { RawLogEvent } from '../src/contracts/types.js';
 import { normalizeLog } from '../src/services/normalization/normalize.js';
 import { messageTemplate } from '../src/services/normalization/template.js';
+import { seededRandom } from '../test/support/seeded-random.js';
 
 const EVENTS = Number(process.argv[2] ?? 200_000);
 const ROUNDS = Number(process.argv[3] ?? 5);
 const TRACE_SHARE = 0.3;
 
-/** Deterministic PRNG (mulberry32): every run measures the same mix. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = prng(42);
+const random = seededRandom(42);
 const int = (max: number) => Math.floor(random() * max);
 const pick = <T>(items: readonly T[]): T => items[int(items.length)];
 const ipv4 = () => `10.${int(256)}.${int(256)}.${int(256)}`;

@@ -14,7 +14,6 @@
  * thread-rpc, as separate processes would reach Kafka and ClickHouse. Every service keeps its own
  * HTTP port, so splitting into processes changes no URL.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import type { Bus } from './bus/port.js';
@@ -22,7 +21,7 @@ import { startBusThread } from './bus/thread/bus-thread.js';
 import type { Log0Config } from './config/config.js';
 import { PIPELINE_CONSUMER_GROUPS, pipelineTopics } from './pipeline.js';
 import type { ProcessingServices } from './processing-services.js';
-import { lockDataDir } from './runtime/data-dir-lock.js';
+import { DataDirLock } from './runtime/data-dir-lock.js';
 import { createHttpApp, listenOn, type Endpoint } from './runtime/http.js';
 import type { Logger } from './runtime/logger.js';
 import { createMetricsRegistry } from './runtime/metrics.js';
@@ -42,13 +41,12 @@ export interface Platform {
 }
 
 export async function startPlatform(config: Log0Config, logger: Logger): Promise<Platform> {
-  const unlock = lockDataDir(config.dataDir);
+  const lock = await DataDirLock.acquire(config.dataDir, 'log0.lock', 'log0');
   const shutdown = new ShutdownStack(logger);
-  shutdown.onStop('data dir lock', unlock);
+  shutdown.onStop('data dir lock', () => lock.release());
   let threadSteps: () => string | undefined = () => undefined;
 
   try {
-    mkdirSync(config.dataDir, { recursive: true });
     const fatal = (what: string) => (err: Error) => {
       // Losing a thread after startup is fatal: exit and let the supervisor restart (delivery is
       // at-least-once; nothing acknowledged or committed is lost).

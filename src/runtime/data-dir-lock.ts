@@ -1,35 +1,47 @@
 /**
- * One log0 process per data directory: the embedded bus and stores are single-writer, and two
- * processes on one directory would corrupt them. The lock file holds the owner's pid; a lock left
- * by a process that no longer runs (kill -9) is taken over.
+ * One writer per data directory: the embedded bus and stores are single-writer, and two processes
+ * on one directory would corrupt them. The lock file holds the owner's pid; a lock whose process
+ * no longer exists (e.g. after kill -9) is taken over.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+export class DataDirLock {
+  private constructor(private readonly path: string) {}
+
+  /** Takes `<dataDir>/<fileName>`; `owner` names the component in the error when it is taken. */
+  static async acquire(dataDir: string, fileName = 'LOCK', owner = 'log0'): Promise<DataDirLock> {
+    await mkdir(dataDir, { recursive: true });
+    const path = join(dataDir, fileName);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const handle = await open(path, 'wx');
+        await handle.writeFile(`${process.pid}\n`);
+        await handle.close();
+        return new DataDirLock(path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const holder = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
+      if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
+        const who = holder === process.pid ? 'this process' : `process ${holder}`;
+        throw new Error(`${owner}: ${dataDir} is already open by ${who} (lock file ${path})`);
+      }
+      await unlink(path).catch(() => undefined); // stale: its owner is gone
+    }
+    throw new Error(`${owner}: cannot lock ${dataDir} (lock file ${path} keeps reappearing)`);
+  }
+
+  async release(): Promise<void> {
+    await unlink(this.path).catch(() => undefined);
   }
 }
 
-export function lockDataDir(dataDir: string): () => void {
-  mkdirSync(dataDir, { recursive: true });
-  const path = join(dataDir, 'log0.lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(path, String(process.pid), { flag: 'wx' });
-      return () => rmSync(path, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const owner = Number(readFileSync(path, 'utf8').trim());
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isRunning(owner)) {
-        throw new Error(`data directory ${dataDir} is in use by log0 process ${owner} (${path})`);
-      }
-      rmSync(path, { force: true }); // stale: its owner is gone
-    }
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-  throw new Error(`could not lock data directory ${dataDir}`);
 }

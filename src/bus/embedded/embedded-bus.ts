@@ -20,7 +20,7 @@ import type {
   Subscription,
   TopicSpec,
 } from '../port.js';
-import { DataDirLock } from './data-dir-lock.js';
+import { DataDirLock } from '../../runtime/data-dir-lock.js';
 import { GroupCoordinator } from './group-coordinator.js';
 import { GroupMember } from './group-member.js';
 import { OffsetStore } from './offset-store.js';
@@ -57,7 +57,7 @@ export class EmbeddedBus implements Bus {
   static async open(options: EmbeddedBusOptions): Promise<EmbeddedBus> {
     const resolved = resolveOptions(options);
     await mkdir(resolved.dataDir, { recursive: true });
-    const lock = await DataDirLock.acquire(resolved.dataDir);
+    const lock = await DataDirLock.acquire(resolved.dataDir, 'LOCK', 'embedded bus');
     try {
       const offsets = await OffsetStore.open(
         join(resolved.dataDir, 'offsets.json'),

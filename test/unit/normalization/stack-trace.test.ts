@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseStackTrace, type StackTraceSummary } from '../../../src/services/normalization/stack-trace.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
 // Real-world traces, as each runtime prints them. Line numbers and offsets are templated where a test
 // needs another build of "the same" failure.
@@ -429,17 +430,7 @@ describe('parseStackTrace: unrecognised input', () => {
 });
 
 describe('parseStackTrace: hostile input', () => {
-  /** Deterministic PRNG (mulberry32), so a failure can be replayed from its seed. */
-  function random(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
+  const random = seededRandom;
 
   // Pieces of every format, so random strings get deep into every parser, plus noise and odd Unicode.
   const PIECES = [
