@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { isUuid, tenantOf } from '../../runtime/http.js';
 import type { LogCursor, LogPage, LogQuery, LogStore } from '../../storage/log-store.js';
 import type { SqlDatabase } from '../../storage/sql-database.js';
-import { encodeCursor, incidentIdOf, QueryParams } from './http-params.js';
+import { encodeCursor, uuidParamOf, QueryParams } from '../../runtime/http-params.js';
 import * as repo from './repository.js';
 import { notFound } from './routes.js';
 
@@ -67,7 +67,7 @@ export function registerLogRoutes(app: FastifyInstance, options: LogRoutesOption
 
     scope.get('/api/v1/incidents/:id/logs', async (request) => {
       const tenantId = tenantOf(request);
-      const id = incidentIdOf(request);
+      const id = uuidParamOf(request);
       const params = new QueryParams(request, PAGE_PARAMETERS);
       const page = pageParameters(params);
       params.done();

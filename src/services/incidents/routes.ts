@@ -8,7 +8,7 @@ import { httpBodyValidator } from '../../contracts/validators.js';
 import { HttpError } from '../../runtime/errors.js';
 import { isUuid, tenantOf } from '../../runtime/http.js';
 import type { SqlDatabase } from '../../storage/sql-database.js';
-import { bodyOf, encodeCursor, incidentIdOf, QueryParams } from './http-params.js';
+import { bodyOf, encodeCursor, uuidParamOf, QueryParams } from '../../runtime/http-params.js';
 import type { Incident } from './incident.js';
 import { INCIDENT_STATUSES, type IncidentAction } from './lifecycle.js';
 import * as repo from './repository.js';
@@ -63,7 +63,7 @@ export function registerIncidentRoutes(app: FastifyInstance, options: IncidentRo
 
   async function transition(request: FastifyRequest, action: IncidentAction): Promise<Incident> {
     const tenantId = tenantOf(request);
-    const incidentId = incidentIdOf(request);
+    const incidentId = uuidParamOf(request);
     const body =
       action === 'assign' ? bodyOf(request, assignBody) : (bodyOf(request, transitionBody) as Partial<AssignIncidentRequest>);
     const result = await transitionIncident(db, {
@@ -116,7 +116,7 @@ export function registerIncidentRoutes(app: FastifyInstance, options: IncidentRo
 
     scope.get('/api/v1/incidents/:id', async (request) => {
       const tenantId = tenantOf(request);
-      const id = incidentIdOf(request);
+      const id = uuidParamOf(request);
       const incident = await repo.findIncident(db, tenantId, id);
       if (!incident) throw notFound(id);
       const history = await repo.listHistory(db, tenantId, id);

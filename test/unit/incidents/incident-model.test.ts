@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { messageValidator } from '../../../src/contracts/validators.js';
-import { parseInstant } from '../../../src/services/incidents/http-params.js';
+import { parseInstant } from '../../../src/runtime/http-params.js';
 import { higherSeverity, mergeTopMessages, notificationOf, type Incident } from '../../../src/services/incidents/incident.js';
 
 const incident: Incident = {

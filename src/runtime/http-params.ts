@@ -1,11 +1,11 @@
 /**
- * Reading the query string, path and body of the incident and log APIs: every bad value becomes a
- * 400 naming the parameter or field, all problems of a request at once.
+ * Reading the query string, path and body of log0's HTTP APIs: every bad value becomes a 400
+ * naming the parameter or field, all problems of a request at once. Cursors are opaque base64url.
  */
 import type { FastifyRequest } from 'fastify';
-import type { ValidationIssue, Validator } from '../../contracts/validators.js';
-import { HttpError } from '../../runtime/errors.js';
-import { isUuid } from '../../runtime/http.js';
+import type { ValidationIssue, Validator } from '../contracts/validators.js';
+import { HttpError } from './errors.js';
+import { isUuid } from './http.js';
 
 /** The last instant ISO-8601 and epoch-ms inputs may name (9999-12-31T23:59:59.999Z). */
 const MAX_EPOCH_MS = 253_402_300_799_999;
@@ -113,10 +113,10 @@ function invalid(code: string, issues: ValidationIssue[]): HttpError {
   return new HttpError(400, code, message, { issues });
 }
 
-/** The `:id` path parameter; 400 naming `id` unless it is a UUID. */
-export function incidentIdOf(request: FastifyRequest): string {
-  const id = (request.params as { id?: unknown }).id;
-  if (!isUuid(id)) throw invalid('invalid_parameter', [{ field: 'id', message: 'must be a UUID' }]);
+/** A UUID path parameter (default `:id`), lower-cased; 400 naming it otherwise. */
+export function uuidParamOf(request: FastifyRequest, name = 'id'): string {
+  const id = (request.params as Record<string, unknown>)[name];
+  if (!isUuid(id)) throw invalid('invalid_parameter', [{ field: name, message: 'must be a UUID' }]);
   return id.toLowerCase();
 }
 
@@ -131,7 +131,7 @@ export function bodyOf<T>(request: FastifyRequest, validate: Validator<T>): T {
   return result.value;
 }
 
-export function encodeCursor(value: object): string {
+export function encodeCursor(value: unknown): string {
   return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
 }
 
