@@ -210,6 +210,10 @@ export interface IncidentEvent {
    * log0 extension. True on the event sent when the window closed, carrying its final count.
    */
   final?: boolean;
+  /**
+   * log0 extension. True when this window stayed below the threshold but its fingerprint crossed it in a recent window: the count adds to an open incident and never opens one, so an open incident's occurrence count reflects every matching log.
+   */
+  continuation?: boolean;
 }
 /**
  * This interface was referenced by `ContractRoot`'s JSON-Schema

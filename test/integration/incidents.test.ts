@@ -397,6 +397,26 @@ describe('incident events', () => {
     );
   });
 
+  test('a continuation adds a quieter window to the open incident, and never opens or reopens one', async () => {
+    const tenant = randomUUID();
+    const fp = fingerprintOf('continuation');
+    const orphan = fingerprintOf('continuation without incident');
+    await deliver(
+      windowEvent(tenant, fp, 0, 12),
+      windowEvent(tenant, fp, 1, 3, { final: true, continuation: true }),
+      windowEvent(tenant, orphan, 1, 4, { final: true, continuation: true }),
+    );
+    const incident = await onlyIncident(tenant);
+    assert.equal(incident.fingerprint, fp, 'a continuation alone opened an incident');
+    assert.equal(incident.occurrenceCount, 15);
+
+    assert.equal((await resolve(tenant, incident.id)).status, 200);
+    await deliver(windowEvent(tenant, fp, 2, 5, { final: true, continuation: true }));
+    const after = await onlyIncident(tenant);
+    assert.equal(after.status, 'RESOLVED');
+    assert.equal(after.occurrenceCount, 15, 'a continuation after resolution counted');
+  });
+
   test('an event the database cannot store goes to the DLQ; the ones around it are applied', async () => {
     const tenant = randomUUID();
     const good = windowEvent(tenant, fingerprintOf('good'), 0, 10);

@@ -43,6 +43,8 @@ export interface WindowStats {
   windowsFired: number;
   /** Final events emitted by `closeDue`. */
   finalsEmitted: number;
+  /** Continuation events: windows below the threshold of a fingerprint that fired recently. */
+  continuationsEmitted: number;
   /** Logs for a window that had already closed. */
   lateLogs: number;
   /** Logs whose eventId was counted moments before. */
@@ -59,6 +61,7 @@ export function emptyWindowStats(): WindowStats {
   return {
     windowsFired: 0,
     finalsEmitted: 0,
+    continuationsEmitted: 0,
     lateLogs: 0,
     duplicateLogs: 0,
     droppedAtCapacity: 0,
@@ -73,6 +76,8 @@ export const DEFAULT_MAX_RETAINED_CHARS = 50_000_000;
 /** Twice the normalization service's batch size: a re-published batch is caught whole. */
 export const DEFAULT_RECENT_EVENT_IDS = 4096;
 export const MAX_TOP_MESSAGES = 10;
+/** Windows after its last reported window during which a fingerprint's quieter windows still report. */
+export const DEFAULT_CONTINUATION_WINDOWS = 12;
 /** Windows inspected per eviction before giving up (all of them fired). */
 const EVICTION_SCAN_LIMIT = 64;
 
@@ -252,6 +257,11 @@ export interface WindowCounterOptions extends WindowSettings {
   stats?: WindowStats;
   /** How many recent eventIds to remember for duplicate detection; 0 turns it off. */
   recentEventIds?: number;
+  /**
+   * How long after the end of a fingerprint's last reported window its windows below the
+   * threshold are still reported (as continuations), in ms. Default 12 windows.
+   */
+  continuationMs?: number;
 }
 
 /** The open windows of one partition (or of anything else that is counted as a unit). */
@@ -266,6 +276,13 @@ export class WindowCounter {
   private readonly capacity: WindowCapacity;
   private readonly recentIds: RecentEventIds;
   private readonly buckets = new Map<number, Bucket>();
+  readonly continuationMs: number;
+  /**
+   * Fingerprints (per tenant) that reported recently → end of the continuation period, in event
+   * time. Insertion order is recency order (entries are re-inserted when extended).
+   */
+  private readonly hot = new Map<string, number>();
+  private nextHotSweep = -Infinity;
   /** Latest time passed to closeDue; windows with closeAt ≤ clock are closed. */
   private clock = -Infinity;
   /** Smallest closeAt of the open buckets, so closeDue is one comparison when nothing is due. */
@@ -287,6 +304,10 @@ export class WindowCounter {
     this.stats = options.stats ?? emptyWindowStats();
     this.capacity = options.capacity ?? new WindowCapacity();
     this.recentIds = new RecentEventIds(options.recentEventIds ?? DEFAULT_RECENT_EVENT_IDS);
+    this.continuationMs = options.continuationMs ?? DEFAULT_CONTINUATION_WINDOWS * windowMs;
+    if (!Number.isInteger(this.continuationMs) || this.continuationMs < 0) {
+      throw new RangeError(`continuationMs must be a non-negative integer, got ${this.continuationMs}`);
+    }
     this.capacity.attach(this);
   }
 
@@ -347,7 +368,10 @@ export class WindowCounter {
 
   /**
    * Moves the clock to `now` (it never goes back) and closes every window with end + grace ≤ now.
-   * Returns a final IncidentEvent for each closed window that fired and counted more logs since.
+   * Returns a final IncidentEvent for each closed window that fired and counted more logs since,
+   * and a continuation (final, below the threshold) for each closed window that did not fire but
+   * whose fingerprint reported within the continuation period: an open incident keeps counting
+   * every matching log, while the incident service never opens one from a continuation.
    */
   closeDue(now: number): readonly IncidentEvent[] {
     if (now > this.clock) this.clock = now;
@@ -360,15 +384,22 @@ export class WindowCounter {
         continue;
       }
       for (const window of windowsOf(bucket)) {
-        if (window.reportedCount > 0 && window.count > window.reportedCount) {
-          (finals ??= []).push(this.eventOf(bucket, window, true));
-          this.stats.finalsEmitted++;
+        if (window.reportedCount > 0) {
+          if (window.count > window.reportedCount) {
+            (finals ??= []).push(this.eventOf(bucket, window, true));
+            this.stats.finalsEmitted++;
+          }
+        } else if (this.continues(window, bucket)) {
+          (finals ??= []).push(this.eventOf(bucket, window, true, true));
+          this.stats.continuationsEmitted++;
+          this.markHot(window, bucket);
         }
         this.release(window);
       }
       this.removeBucket(bucket);
     }
     this.nextCloseAt = next;
+    this.sweepHot();
     return finals ?? NO_EVENTS;
   }
 
@@ -377,6 +408,7 @@ export class WindowCounter {
     if (this.disposed) return;
     for (const bucket of this.buckets.values()) for (const window of windowsOf(bucket)) this.release(window);
     this.buckets.clear();
+    this.hot.clear();
     this.lastBucket = undefined;
     this.nextCloseAt = Infinity;
     this.capacity.detach(this);
@@ -476,7 +508,38 @@ export class WindowCounter {
   private fire(bucket: Bucket, window: Window): IncidentEvent {
     window.reportedCount = window.count;
     this.stats.windowsFired++;
+    this.markHot(window, bucket);
     return this.eventOf(bucket, window, false);
+  }
+
+  private static hotKey(window: Window): string {
+    return `${window.tenantId}\u0000${window.fingerprint}`;
+  }
+
+  /** The window's fingerprint keeps reporting until continuationMs after this bucket's end. */
+  private markHot(window: Window, bucket: Bucket): void {
+    if (this.continuationMs === 0) return;
+    const key = WindowCounter.hotKey(window);
+    const until = bucket.end + this.continuationMs;
+    const current = this.hot.get(key);
+    if (current !== undefined && current >= until) return;
+    this.hot.delete(key); // re-inserted last: Map order stays recency order
+    this.hot.set(key, until);
+    // Bounded like the windows themselves: past the bound the least recent fingerprint cools.
+    if (this.hot.size > this.capacity.maxOpenWindows) this.hot.delete(this.hot.keys().next().value!);
+  }
+
+  private continues(window: Window, bucket: Bucket): boolean {
+    const until = this.hot.size === 0 ? undefined : this.hot.get(WindowCounter.hotKey(window));
+    return until !== undefined && bucket.start < until;
+  }
+
+  /** Drops fingerprints whose continuation ended before any window that can still open. */
+  private sweepHot(): void {
+    if (this.hot.size === 0 || this.clock < this.nextHotSweep) return;
+    const openable = this.clock - this.windowMs - this.graceMs;
+    for (const [key, until] of this.hot) if (until <= openable) this.hot.delete(key);
+    this.nextHotSweep = this.clock + this.windowMs;
   }
 
   private release(window: Window): void {
@@ -493,8 +556,8 @@ export class WindowCounter {
     return this.lastLevelRank;
   }
 
-  private eventOf(bucket: Bucket, window: Window, final: boolean): IncidentEvent {
-    return {
+  private eventOf(bucket: Bucket, window: Window, final: boolean, continuation = false): IncidentEvent {
+    const event: IncidentEvent = {
       tenantId: window.tenantId,
       fingerprint: window.fingerprint,
       serviceName: window.serviceName,
@@ -508,5 +571,7 @@ export class WindowCounter {
       windowEnd: iso(bucket.end),
       final,
     };
+    if (continuation) event.continuation = true;
+    return event;
   }
 }

@@ -28,7 +28,9 @@ export type ApplyResult =
   | { outcome: 'opened'; incident: Incident }
   | { outcome: 'updated'; incident: Incident }
   /** A redelivery, or a report with nothing new: no write at all. */
-  | { outcome: 'unchanged'; incidentId: string };
+  | { outcome: 'unchanged'; incidentId: string }
+  /** A continuation for a fingerprint with no open incident: continuations never open one. */
+  | { outcome: 'skipped' };
 
 /** One report of a window, timestamps normalized to ISO-8601 UTC with milliseconds. */
 interface WindowReport {
@@ -44,6 +46,7 @@ interface WindowReport {
   lastSeenAt: string;
   topMessages: string[];
   final: boolean;
+  continuation: boolean;
 }
 
 /** Years 1 to 9999: PostgreSQL has no year 0, and ISO strings beyond 9999 no longer sort as text. */
@@ -76,6 +79,7 @@ function reportOf(event: IncidentEvent): WindowReport {
     lastSeenAt,
     topMessages: event.topMessages,
     final: event.final === true,
+    continuation: event.continuation === true,
   };
 }
 
@@ -111,6 +115,8 @@ async function applyReport(tx: SqlExecutor, report: WindowReport): Promise<Apply
 
   const active = await repo.lockActiveIncident(tx, report.tenantId, report.fingerprint);
   if (active) return addWindow(tx, active, report);
+  // Below the threshold: it only adds to an open incident (e.g. one resolved meanwhile stays resolved).
+  if (report.continuation) return { outcome: 'skipped' };
 
   const opened = await openIncident(tx, report);
   if (opened) return opened;

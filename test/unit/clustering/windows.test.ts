@@ -406,3 +406,48 @@ describe('parseEventTime', () => {
     for (const sample of samples) assert.deepEqual(parseEventTime(sample), Date.parse(sample), sample);
   });
 });
+
+describe('continuations: quieter windows of a fingerprint that fired keep counting', () => {
+  test('a window below the threshold after a fired one reports its count at close, as a continuation', () => {
+    const c = counter();
+    assert.equal(addAll(c, times(10, (i) => log(T0 + i))).length, 1, 'the first window fires');
+    addAll(c, times(3, (i) => log(T0 + WINDOW + i)));
+    const closed = closeDue(c, T0 + 2 * WINDOW + GRACE);
+    const continuation = closed.find((e) => e.windowStart === new Date(T0 + WINDOW).toISOString());
+    assert.ok(continuation, `no continuation in ${JSON.stringify(closed)}`);
+    assert.equal(continuation.occurrenceCount, 3);
+    assert.equal(continuation.continuation, true);
+    assert.equal(continuation.final, true);
+    assert.equal(c.stats.continuationsEmitted, 1);
+  });
+
+  test('a fingerprint that never fired, or another tenant’s, reports nothing below the threshold', () => {
+    const c = counter();
+    addAll(c, times(10, (i) => log(T0 + i)));
+    addAll(c, times(3, (i) => log(T0 + WINDOW + i, { fingerprint: FP_2 })));
+    addAll(c, times(3, (i) => log(T0 + WINDOW + i, { tenantId: TENANT_B })));
+    const closed = closeDue(c, T0 + 2 * WINDOW + GRACE);
+    assert.deepEqual(closed.filter((e) => e.continuation), []);
+  });
+
+  test('each continuation extends the period; past it, quiet windows report nothing', () => {
+    const c = counter({ continuationMs: 2 * WINDOW });
+    addAll(c, times(10, (i) => log(T0 + i)));
+    // Windows 1 and 2 are within 2 windows of the fired window's end; 2 extends to window 4.
+    addAll(c, [log(T0 + 2 * WINDOW)]);
+    assert.equal(closeDue(c, T0 + 3 * WINDOW + GRACE).filter((e) => e.continuation).length, 1);
+    addAll(c, [log(T0 + 4 * WINDOW)]);
+    assert.equal(closeDue(c, T0 + 5 * WINDOW + GRACE).filter((e) => e.continuation).length, 1);
+    // Window 7 starts after window 4's end + 2 windows: the fingerprint has cooled.
+    addAll(c, [log(T0 + 7 * WINDOW)]);
+    assert.deepEqual(closeDue(c, T0 + 8 * WINDOW + GRACE), []);
+  });
+
+  test('continuationMs 0 turns continuations off; a negative one is refused', () => {
+    const off = counter({ continuationMs: 0 });
+    addAll(off, times(10, (i) => log(T0 + i)));
+    addAll(off, [log(T0 + WINDOW)]);
+    assert.deepEqual(closeDue(off, T0 + 2 * WINDOW + GRACE), []);
+    assert.throws(() => counter({ continuationMs: -1 }), /continuationMs/);
+  });
+});
