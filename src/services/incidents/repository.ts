@@ -103,19 +103,21 @@ export async function findLatestResolvedIncidentId(x: SqlExecutor, tenantId: str
   return rows[0]?.id ?? null;
 }
 
-export interface NewIncident {
-  id: string;
-  tenantId: string;
-  fingerprint: string;
-  serviceName: string;
-  environment: string;
-  severity: Severity;
-  occurrenceCount: number;
-  firstSeenAt: string;
-  lastSeenAt: string;
-  topMessages: string[];
-  previousIncidentId: string | null;
-}
+/** What opening an incident takes; the rest (status NEW, timestamps) the database sets. */
+export type NewIncident = Pick<
+  Incident,
+  | 'id'
+  | 'tenantId'
+  | 'fingerprint'
+  | 'serviceName'
+  | 'environment'
+  | 'severity'
+  | 'occurrenceCount'
+  | 'firstSeenAt'
+  | 'lastSeenAt'
+  | 'topMessages'
+  | 'previousIncidentId'
+>;
 
 /**
  * Opens an incident in status NEW. Returns null when the fingerprint already has an active
