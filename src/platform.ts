@@ -29,7 +29,6 @@ import { startServiceThread } from './runtime/service-thread.js';
 import { ShutdownStack } from './runtime/shutdown-stack.js';
 import { MAX_BODY_BYTES, startGatewayService } from './services/gateway/index.js';
 
-export type { Endpoint };
 export { PIPELINE_CONSUMER_GROUPS, pipelineTopics };
 
 export interface Platform {

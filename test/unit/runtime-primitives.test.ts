@@ -7,15 +7,21 @@ import { createLogger } from '../../src/runtime/logger.js';
 import { ShutdownStack } from '../../src/runtime/shutdown-stack.js';
 import { callMethods, serveMethods } from '../../src/runtime/thread-rpc.js';
 
+/** A committer whose first flush waits for release(), so the callers after it queue up. */
+function gatedCommitter(maxItems: number) {
+  const flushes: number[][] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const committer = new GroupCommitter<number>(async (items) => {
+    flushes.push(items);
+    if (flushes.length === 1) await gate;
+  }, maxItems);
+  return { committer, flushes, release };
+}
+
 describe('GroupCommitter', () => {
   test('callers arriving during a flush are flushed together, whole, in order', async () => {
-    const flushes: number[][] = [];
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const committer = new GroupCommitter<number>(async (items) => {
-      flushes.push(items);
-      if (flushes.length === 1) await gate;
-    }, 100);
+    const { committer, flushes, release } = gatedCommitter(100);
     const first = committer.add([1]);
     const rest = [committer.add([2, 3]), committer.add([4]), committer.add([5, 6, 7])];
     release();
@@ -24,13 +30,7 @@ describe('GroupCommitter', () => {
   });
 
   test('maxItems splits between callers, never inside one', async () => {
-    const flushes: number[][] = [];
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const committer = new GroupCommitter<number>(async (items) => {
-      flushes.push(items);
-      if (flushes.length === 1) await gate;
-    }, 4);
+    const { committer, flushes, release } = gatedCommitter(4);
     const all = [committer.add([0]), committer.add([1, 2, 3]), committer.add([4, 5]), committer.add([6, 7, 8, 9, 10])];
     release();
     await Promise.all(all);
