@@ -53,6 +53,13 @@ async function drained(log0: PlatformProcess, expected: number): Promise<number>
   }
 }
 
+/** CPU seconds (user + system) the process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
@@ -77,6 +84,7 @@ async function batchPhase(log0: PlatformProcess, gen: LogGenerator, baseline: nu
   console.log('done');
   const latencies: number[] = [];
   let next = 0;
+  const cpuBefore = cpuSeconds(log0.child.pid!);
   const started = Date.now();
   const workers = Array.from({ length: Number(args.concurrency) }, async () => {
     while (next < requests) {
@@ -87,9 +95,11 @@ async function batchPhase(log0: PlatformProcess, gen: LogGenerator, baseline: nu
   await Promise.all(workers);
   const accepted = Date.now();
   const done = await drained(log0, baseline + requests * BATCH);
+  const cpu = cpuSeconds(log0.child.pid!) - cpuBefore;
   latencies.sort((a, b) => a - b);
   return {
     logs: requests * BATCH,
+    cpuMicrosPerLog: (cpu * 1e6) / (requests * BATCH),
     acceptRate: (requests * BATCH) / ((accepted - started) / 1000),
     endToEnd: (requests * BATCH) / ((done - started) / 1000),
     p50: percentile(latencies, 50),
@@ -150,6 +160,7 @@ try {
   console.log(`  batch phase      ${fmt(batch.logs)} logs in 1,000-log requests, ${args.concurrency} in flight`);
   console.log(`    end to end     ${fmt(batch.endToEnd)} logs/s  (POST → stored + clustered)`);
   console.log(`    accepted       ${fmt(batch.acceptRate)} logs/s at the gateway`);
+  console.log(`    platform CPU   ${batch.cpuMicrosPerLog.toFixed(0)} µs per log (all threads, POST → drained)`);
   console.log(`    latency        p50 ${batch.p50.toFixed(1)} ms, p99 ${batch.p99.toFixed(1)} ms per 1,000-log request`);
   console.log(`  single-log phase ${fmt(single.requests)} requests, ${args.connections} connections, ${args.seconds} s`);
   console.log(`    throughput     ${fmt(single.rps)} requests/s (${single.non2xx} non-2xx/errors)`);

@@ -731,6 +731,37 @@ export function busContractSuite(name: string, makeBus: () => Promise<BusFixture
       assert.deepEqual(await bus.partitionBounds(topic, 0), { earliest: 0, latest: 0 });
     });
 
+    busTest('concurrent produce calls succeed or fail each on its own', async ({ bus }) => {
+      const topic = unique('concurrent');
+      await bus.ensureTopics([{ name: topic, partitions: 1 }]);
+      const missing = unique('missing');
+      // Issued in the same tick, as many HTTP requests are under load: an adapter may batch them.
+      const calls = [
+        bus.produce(topic, [{ key: 'a', value: 'first' }]),
+        bus.produce(missing, [{ key: 'b', value: 'lost' }]),
+        bus.produce(topic, [
+          { key: 'c', value: 'second' },
+          { key: 'd', value: 'third' },
+        ]),
+      ];
+      const [first, failed, rest] = await Promise.allSettled(calls);
+      assert.equal(failed.status, 'rejected');
+      assert.match(String((failed as PromiseRejectedResult).reason), new RegExp(missing));
+      assert.equal(first.status, 'fulfilled');
+      assert.equal(rest.status, 'fulfilled');
+      const offsets = [
+        ...(first as PromiseFulfilledResult<Array<{ offset: number }>>).value,
+        ...(rest as PromiseFulfilledResult<Array<{ offset: number }>>).value,
+      ].map((p) => p.offset);
+      assert.deepEqual(
+        offsets.sort((a, b) => a - b),
+        [0, 1, 2],
+      );
+      const stored: string[] = [];
+      for await (const batch of bus.read(topic, 0, 0, 10)) stored.push(...batch.map((r) => r.value.toString()));
+      assert.deepEqual(stored.sort(), ['first', 'second', 'third']);
+    });
+
     busTest('bad input is rejected with errors that name the topic or partition', async ({ bus }) => {
       const topic = unique('valid');
       await bus.ensureTopics([{ name: topic, partitions: 2 }]);

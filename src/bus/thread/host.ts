@@ -13,6 +13,7 @@ import {
   unpackProduce,
   type ClientMessage,
   type HostMessage,
+  type ProduceOutcome,
   type WireError,
 } from './protocol.js';
 
@@ -47,6 +48,16 @@ export function serveBusOverPort(bus: Bus, port: MessagePort): () => Promise<voi
         return bus.partitionCount(...message.args);
       case 'produce':
         return bus.produce(message.args[0], unpackProduce(message.args[1]));
+      case 'produceMany':
+        // Concurrent, so they share the bus's group commit; each call succeeds or fails on its own.
+        return Promise.all(
+          message.args[0].map(({ topic, records }) =>
+            bus.produce(topic, unpackProduce(records)).then(
+              (positions): ProduceOutcome => ({ positions }),
+              (err): ProduceOutcome => ({ error: toWireError(err) }),
+            ),
+          ),
+        );
       case 'consume': {
         const request = message.args[0];
         const { subscription } = request;

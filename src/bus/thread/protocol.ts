@@ -106,11 +106,16 @@ export function toWireError(err: unknown): WireError {
   return { name: 'Error', message: String(err) };
 }
 
+/** The outcome of one call of a produceMany message. */
+export type ProduceOutcome = { positions: import('../port.js').RecordPosition[] } | { error: WireError };
+
 /** Client → host calls. */
 export type BusCall =
   | { method: 'ensureTopics'; args: Parameters<import('../port.js').Bus['ensureTopics']> }
   | { method: 'partitionCount'; args: [string] }
   | { method: 'produce'; args: [string, PackedRecords] }
+  /** Produce calls made in the same event-loop turn, sent as one message; answered per call. */
+  | { method: 'produceMany'; args: [Array<{ topic: string; records: PackedRecords }>] }
   | { method: 'consume'; args: [ConsumeRequest] }
   | { method: 'stopSubscription'; args: [number] }
   | { method: 'groupPositions'; args: [string, string] }

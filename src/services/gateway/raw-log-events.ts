@@ -5,6 +5,7 @@
  * one bad entry rejects the batch.
  */
 import { v7 as uuidv7 } from 'uuid';
+import { isCanonicalIsoDateTime } from '../../contracts/date-time.js';
 import type { LogInput, RawLogEvent } from '../../contracts/types.js';
 import { httpBodyValidator, type ValidationIssue } from '../../contracts/validators.js';
 
@@ -36,6 +37,8 @@ function withDefaults(entry: unknown, defaults: IngestDefaults): unknown {
 
 function isoTimestamp(value: LogInput['timestamp']): string | null | 'invalid' {
   if (value === undefined || value === null) return null;
+  // Already in the form toISOString would give: keep it, no Date round trip.
+  if (typeof value === 'string' && isCanonicalIsoDateTime(value)) return value;
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? 'invalid' : date.toISOString();
 }
