@@ -1,81 +1,17 @@
 /**
- * All SQL of the incident service. Every query on tenant data is scoped by `tenant_id = $1`; the
- * only exceptions are the outbox relay's queries at the end, which work for all tenants at once
- * and are never reachable from a request.
+ * The SQL of the incident service, one row at a time (applying IncidentEvents is set-based:
+ * batch-repository.ts). Every query on tenant data is scoped by `tenant_id = $1`; the only
+ * exceptions are the outbox relay's queries at the end, which work for all tenants at once and
+ * are never reachable from a request.
  *
  * Functions take a SqlExecutor: the database, or the transaction they are part of.
  */
 import type { IncidentStatus, NotificationEvent, NotificationType, Severity } from '../../contracts/types.js';
 import type { SqlExecutor } from '../../storage/sql-database.js';
 import type { HistoryEntry, Incident } from './incident.js';
+import { incidentColumns, iso, textOrNull, toIncident } from './rows.js';
 
-const INCIDENT_COLUMNS = [
-  'id',
-  'tenant_id',
-  'fingerprint',
-  'service_name',
-  'environment',
-  'severity',
-  'status',
-  'occurrence_count',
-  'first_seen_at',
-  'last_seen_at',
-  'top_messages',
-  'assigned_to_user_id',
-  'previous_incident_id',
-  'ai_summary',
-  'created_at',
-  'updated_at',
-  'resolved_at',
-];
-const INCIDENT = INCIDENT_COLUMNS.join(', ');
-const INCIDENT_QUALIFIED = INCIDENT_COLUMNS.map((c) => `incidents.${c}`).join(', ');
-
-type Row = Record<string, unknown>;
-
-/** Drivers differ: PGlite returns timestamptz as Date, int8 as number; node-postgres int8 as string. */
-function iso(value: unknown): string {
-  return (value instanceof Date ? value : new Date(value as string)).toISOString();
-}
-
-function isoOrNull(value: unknown): string | null {
-  return value === null || value === undefined ? null : iso(value);
-}
-
-function count(value: unknown): number {
-  return Number(value);
-}
-
-function jsonArray(value: unknown): string[] {
-  const parsed = typeof value === 'string' ? JSON.parse(value) : value;
-  return Array.isArray(parsed) ? parsed.map(String) : [];
-}
-
-function textOrNull(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value);
-}
-
-function toIncident(row: Row): Incident {
-  return {
-    id: String(row.id),
-    tenantId: String(row.tenant_id),
-    fingerprint: String(row.fingerprint),
-    serviceName: String(row.service_name),
-    environment: String(row.environment),
-    severity: row.severity as Severity,
-    status: row.status as IncidentStatus,
-    occurrenceCount: count(row.occurrence_count),
-    firstSeenAt: iso(row.first_seen_at),
-    lastSeenAt: iso(row.last_seen_at),
-    topMessages: jsonArray(row.top_messages),
-    assignedToUserId: textOrNull(row.assigned_to_user_id),
-    previousIncidentId: textOrNull(row.previous_incident_id),
-    aiSummary: textOrNull(row.ai_summary),
-    createdAt: iso(row.created_at),
-    updatedAt: iso(row.updated_at),
-    resolvedAt: isoOrNull(row.resolved_at),
-  };
-}
+const INCIDENT = incidentColumns();
 
 // ---------------------------------------------------------------------------------------------
 // Incidents
@@ -83,24 +19,6 @@ function toIncident(row: Row): Incident {
 export async function findIncident(x: SqlExecutor, tenantId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<Incident | null> {
   const rows = await x.query(`select ${INCIDENT} from incidents where tenant_id = $1 and id = $2${options.forUpdate ? ' for update' : ''}`, [tenantId, id]);
   return rows[0] ? toIncident(rows[0]) : null;
-}
-
-/** The fingerprint's incident that is not resolved yet (there is at most one), locked. */
-export async function lockActiveIncident(x: SqlExecutor, tenantId: string, fingerprint: string): Promise<Incident | null> {
-  const rows = await x.query(
-    `select ${INCIDENT} from incidents where tenant_id = $1 and fingerprint = $2 and status <> 'RESOLVED' for update`,
-    [tenantId, fingerprint],
-  );
-  return rows[0] ? toIncident(rows[0]) : null;
-}
-
-export async function findLatestResolvedIncidentId(x: SqlExecutor, tenantId: string, fingerprint: string): Promise<string | null> {
-  const rows = await x.query<{ id: string }>(
-    `select id from incidents where tenant_id = $1 and fingerprint = $2 and status = 'RESOLVED'
-     order by resolved_at desc, id desc limit 1`,
-    [tenantId, fingerprint],
-  );
-  return rows[0]?.id ?? null;
 }
 
 /** What opening an incident takes; the rest (status NEW, timestamps) the database sets. */
@@ -145,34 +63,6 @@ export async function insertIncidentUnlessActive(x: SqlExecutor, incident: NewIn
     ],
   );
   return rows[0] ? toIncident(rows[0]) : null;
-}
-
-/**
- * Recomputes the incident's counters from its windows (count = sum, seen range = union) and
- * stores the given messages and severity.
- */
-export async function refreshIncidentFromWindows(
-  x: SqlExecutor,
-  tenantId: string,
-  id: string,
-  changes: { topMessages: string[]; severity: Severity },
-): Promise<Incident> {
-  const rows = await x.query(
-    `update incidents
-        set occurrence_count = totals.occurrence_count,
-            first_seen_at = totals.first_seen_at,
-            last_seen_at = totals.last_seen_at,
-            top_messages = $3::jsonb,
-            severity = $4,
-            updated_at = now()
-       from (select sum(occurrence_count) as occurrence_count, min(first_seen_at) as first_seen_at, max(last_seen_at) as last_seen_at
-               from incident_windows where tenant_id = $1 and incident_id = $2) as totals
-      where incidents.tenant_id = $1 and incidents.id = $2
-      returning ${INCIDENT_QUALIFIED}`,
-    [tenantId, id, JSON.stringify(changes.topMessages), changes.severity],
-  );
-  if (!rows[0]) throw new Error(`incident ${id} vanished while its windows were updated`);
-  return toIncident(rows[0]);
 }
 
 /** Sets the status (and assignee, when given); stamps resolved_at when the status is RESOLVED. */
@@ -238,81 +128,6 @@ export async function listIncidents(
     params,
   );
   return rows.map(toIncident);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Windows
-
-export interface IncidentWindow {
-  tenantId: string;
-  fingerprint: string;
-  windowStart: string;
-  windowEnd: string | null;
-  incidentId: string;
-  occurrenceCount: number;
-  firstSeenAt: string;
-  lastSeenAt: string;
-  final: boolean;
-}
-
-function toWindow(row: Row): IncidentWindow {
-  return {
-    tenantId: String(row.tenant_id),
-    fingerprint: String(row.fingerprint),
-    windowStart: iso(row.window_start),
-    windowEnd: isoOrNull(row.window_end),
-    incidentId: String(row.incident_id),
-    occurrenceCount: count(row.occurrence_count),
-    firstSeenAt: iso(row.first_seen_at),
-    lastSeenAt: iso(row.last_seen_at),
-    final: row.final === true,
-  };
-}
-
-const WINDOW = 'tenant_id, fingerprint, window_start, window_end, incident_id, occurrence_count, first_seen_at, last_seen_at, final';
-
-export async function lockWindow(x: SqlExecutor, tenantId: string, fingerprint: string, windowStart: string): Promise<IncidentWindow | null> {
-  const rows = await x.query(
-    `select ${WINDOW} from incident_windows where tenant_id = $1 and fingerprint = $2 and window_start = $3 for update`,
-    [tenantId, fingerprint, windowStart],
-  );
-  return rows[0] ? toWindow(rows[0]) : null;
-}
-
-export async function insertWindow(x: SqlExecutor, window: IncidentWindow): Promise<void> {
-  await x.query(
-    `insert into incident_windows (tenant_id, fingerprint, window_start, window_end, incident_id, occurrence_count, first_seen_at, last_seen_at, final)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [
-      window.tenantId,
-      window.fingerprint,
-      window.windowStart,
-      window.windowEnd,
-      window.incidentId,
-      window.occurrenceCount,
-      window.firstSeenAt,
-      window.lastSeenAt,
-      window.final,
-    ],
-  );
-}
-
-export async function updateWindow(x: SqlExecutor, window: IncidentWindow): Promise<void> {
-  await x.query(
-    `update incident_windows
-        set window_end = $4, occurrence_count = $5, first_seen_at = $6, last_seen_at = $7, final = $8, updated_at = now()
-      where tenant_id = $1 and fingerprint = $2 and window_start = $3`,
-    [
-      window.tenantId,
-      window.fingerprint,
-      window.windowStart,
-      window.windowEnd,
-      window.occurrenceCount,
-      window.firstSeenAt,
-      window.lastSeenAt,
-      window.final,
-    ],
-  );
 }
 
 // ---------------------------------------------------------------------------------------------

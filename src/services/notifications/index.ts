@@ -8,7 +8,7 @@ import { TOPIC } from '../../contracts/topics.js';
 import { consumeMessages } from '../../runtime/consumer.js';
 import type { RunningService, ServiceContext } from '../../runtime/service.js';
 import type { SqlDatabase } from '../../storage/sql-database.js';
-import { recordDelivery } from './repository.js';
+import { recordDeliveries } from './repository.js';
 import { registerNotificationRoutes } from './routes.js';
 
 export const NOTIFICATION_GROUP = 'notification-service.delivery-recorder';
@@ -30,16 +30,19 @@ export async function startNotificationService(
     topic: TOPIC.notificationEvents,
     message: 'NotificationEvent',
     handle: async (messages) => {
-      for (const { value, record } of messages) {
-        const notificationId = record.headers[NOTIFICATION_ID_HEADER] ?? `${record.topic}:${record.partition}:${record.offset}`;
-        const recorded = await recordDelivery(db, notificationId, value, 'log', 'RECORDED');
-        if (recorded) {
-          logger.debug(
-            { tenantId: value.tenantId, incidentId: value.incidentId, type: value.notificationType },
-            'notification recorded',
-          );
-        }
-      }
+      const recorded = await recordDeliveries(
+        db,
+        messages.map(({ value, record }) => ({
+          notificationId: record.headers[NOTIFICATION_ID_HEADER] ?? `${record.topic}:${record.partition}:${record.offset}`,
+          event: value,
+          channel: 'log',
+          status: 'RECORDED',
+        })),
+      );
+      messages.forEach(({ value }, i) => {
+        if (!recorded[i]) return;
+        logger.debug({ tenantId: value.tenantId, incidentId: value.incidentId, type: value.notificationType }, 'notification recorded');
+      });
     },
   });
 

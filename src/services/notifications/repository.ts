@@ -49,23 +49,49 @@ function toRecord(row: Row): DeliveryRecord {
   };
 }
 
-/** Records a delivery; returns false when this notification was already recorded (redelivery). */
-export async function recordDelivery(
-  db: SqlExecutor,
-  notificationId: string,
-  event: NotificationEvent,
-  channel: string,
-  status: string,
-): Promise<boolean> {
-  const rows = await db.query(
+export interface Delivery {
+  /** The idempotency key: recording it again for the same tenant and channel does nothing. */
+  notificationId: string;
+  event: NotificationEvent;
+  channel: string;
+  status: string;
+}
+
+/**
+ * Records deliveries with one statement (one commit for a whole consumer batch, not one per
+ * notification), in order. Returns, for each, false when it was already recorded: by an earlier
+ * delivery of the notification, or earlier in this list.
+ */
+export async function recordDeliveries(db: SqlExecutor, deliveries: Delivery[]): Promise<boolean[]> {
+  if (deliveries.length === 0) return [];
+  const ids = deliveries.map(() => uuidv7());
+  const rows = await db.query<{ id: string }>(
     `INSERT INTO notification_deliveries
        (id, tenant_id, notification_id, incident_id, notification_type, channel, status, payload)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     SELECT id, tenant_id, notification_id, incident_id, notification_type, channel, status, payload
+       FROM json_to_recordset($1::json) AS d(i int, id uuid, tenant_id uuid, notification_id text, incident_id uuid,
+                                             notification_type text, channel text, status text, payload jsonb)
+      ORDER BY i
      ON CONFLICT (tenant_id, notification_id, channel) DO NOTHING
      RETURNING id`,
-    [uuidv7(), event.tenantId, notificationId, event.incidentId, event.notificationType, channel, status, JSON.stringify(event)],
+    [
+      JSON.stringify(
+        deliveries.map((d, i) => ({
+          i,
+          id: ids[i],
+          tenant_id: d.event.tenantId,
+          notification_id: d.notificationId,
+          incident_id: d.event.incidentId,
+          notification_type: d.event.notificationType,
+          channel: d.channel,
+          status: d.status,
+          payload: d.event,
+        })),
+      ),
+    ],
   );
-  return rows.length > 0;
+  const recorded = new Set(rows.map((row) => String(row.id)));
+  return ids.map((id) => recorded.has(id));
 }
 
 export async function listDeliveries(db: SqlExecutor, q: DeliveryQuery): Promise<DeliveryRecord[]> {
