@@ -5,12 +5,15 @@
  *  - p50/p99 accept latency of 1,000-log requests and of single-log requests (autocannon),
  *  - single-log requests/s, and the platform's peak RSS.
  * Options: --logs N (batch phase, default 300000), --seconds S (single-log phase, default 15),
- *          --concurrency C (batch requests in flight, default 4), --connections K (single-log, default 64).
+ *          --concurrency C (batch requests in flight, default 4), --connections K (single-log, default 64),
+ *          --kafka: run the same on Apache Kafka (KAFKA_BROKERS, else the repo's broker, started
+ *          with scripts/kafka.sh) beside the embedded bus, and print both.
  * Not a test: it prints figures, it asserts nothing.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { kafkaBrokers } from '../test/support/kafka-broker.js';
 import { removeDir, startPlatformProcess, type PlatformProcess } from '../test/support/platform-process.js';
 import { LogGenerator } from './generator.js';
 
@@ -20,6 +23,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '15' },
     concurrency: { type: 'string', default: '4' },
     connections: { type: 'string', default: '64' },
+    kafka: { type: 'boolean', default: false },
   },
 });
 const TOTAL = Number(args.logs);
@@ -28,6 +32,9 @@ const BATCH = 1000;
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
+
+/** The groups between POST and stored + clustered. */
+const PIPELINE_GROUPS = ['normalization-service.normalizer', 'normalization-service.log-store-writer', 'clustering-service.window-counter'];
 
 /** Pipeline figures from the Prometheus endpoint. */
 async function pipelineState(log0: PlatformProcess): Promise<{ rawEnd: number; lag: Record<string, number> }> {
@@ -47,8 +54,7 @@ async function pipelineState(log0: PlatformProcess): Promise<{ rawEnd: number; l
 async function drained(log0: PlatformProcess, expected: number): Promise<number> {
   for (;;) {
     const { rawEnd, lag } = await pipelineState(log0);
-    const groups = ['normalization-service.normalizer', 'normalization-service.log-store-writer', 'clustering-service.window-counter'];
-    if (rawEnd >= expected && groups.every((g) => lag[g] === 0)) return Date.now();
+    if (rawEnd >= expected && PIPELINE_GROUPS.every((g) => lag[g] === 0)) return Date.now();
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -94,6 +100,9 @@ async function batchPhase(log0: PlatformProcess, gen: LogGenerator, baseline: nu
   });
   await Promise.all(workers);
   const accepted = Date.now();
+  // What the consumers still had to do when the last request was accepted, and how fast they did it.
+  const { lag } = await pipelineState(log0);
+  const lagAtAccept = PIPELINE_GROUPS.reduce((sum, g) => sum + (lag[g] ?? 0), 0);
   const done = await drained(log0, baseline + requests * BATCH);
   const cpu = cpuSeconds(log0.child.pid!) - cpuBefore;
   latencies.sort((a, b) => a - b);
@@ -101,6 +110,8 @@ async function batchPhase(log0: PlatformProcess, gen: LogGenerator, baseline: nu
     logs: requests * BATCH,
     cpuMicrosPerLog: (cpu * 1e6) / (requests * BATCH),
     acceptRate: (requests * BATCH) / ((accepted - started) / 1000),
+    lagAtAccept,
+    drainRate: done > accepted ? lagAtAccept / ((done - accepted) / 1000) : Infinity,
     endToEnd: (requests * BATCH) / ((done - started) / 1000),
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
@@ -141,33 +152,52 @@ async function singlePhase(log0: PlatformProcess, gen: LogGenerator, baseline: n
   };
 }
 
-const log0 = await startPlatformProcess({ env: { LOG0_LOG_LEVEL: 'error' } });
-try {
-  const gen = new LogGenerator(20);
-  console.log(`log0 up (pid ${log0.child.pid}), data in ${log0.dataDir}`);
-  // Warm-up: JIT, caches, DuckDB/PGlite first writes.
-  for (let w = 0; w < 20; w++) await postBatch(log0, gen.tenant(w), JSON.stringify(Array.from({ length: BATCH }, () => gen.next())));
-  await drained(log0, 20 * BATCH);
+/** One full run (warm-up, batch phase, single-log phase) on a fresh `log0 up` with `env`. */
+async function run(env: Record<string, string>) {
+  const log0 = await startPlatformProcess({ env: { LOG0_LOG_LEVEL: 'error', ...env } });
+  try {
+    const gen = new LogGenerator(20);
+    console.log(`log0 up (pid ${log0.child.pid}), data in ${log0.dataDir}`);
+    // On a broker that served earlier runs, raw-logs does not start empty.
+    const start = (await pipelineState(log0)).rawEnd;
+    // Warm-up: JIT, caches, DuckDB/PGlite first writes.
+    for (let w = 0; w < 20; w++) await postBatch(log0, gen.tenant(w), JSON.stringify(Array.from({ length: BATCH }, () => gen.next())));
+    await drained(log0, start + 20 * BATCH);
 
-  const batch = await batchPhase(log0, gen, 20 * BATCH);
-  const { rawEnd } = await pipelineState(log0);
-  console.log(`single-log phase: ${args.connections} connections for ${args.seconds} s…`);
-  const single = await singlePhase(log0, gen, rawEnd);
-  const rss = peakRssMb(log0.child.pid!);
+    const batch = await batchPhase(log0, gen, start + 20 * BATCH);
+    const { rawEnd } = await pipelineState(log0);
+    console.log(`single-log phase: ${args.connections} connections for ${args.seconds} s…`);
+    const single = await singlePhase(log0, gen, rawEnd);
+    return { batch, single, rss: peakRssMb(log0.child.pid!) };
+  } finally {
+    await log0.stop();
+    removeDir(log0.dataDir);
+  }
+}
 
-  const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-  console.log('\nlog0 pipeline benchmark (embedded defaults, one process, this machine)');
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+function report(title: string, { batch, single, rss }: Awaited<ReturnType<typeof run>>): void {
+  console.log(`\nlog0 pipeline benchmark — ${title}`);
   console.log(`  batch phase      ${fmt(batch.logs)} logs in 1,000-log requests, ${args.concurrency} in flight`);
   console.log(`    end to end     ${fmt(batch.endToEnd)} logs/s  (POST → stored + clustered)`);
   console.log(`    accepted       ${fmt(batch.acceptRate)} logs/s at the gateway`);
+  console.log(`    lag drain      ${fmt(batch.lagAtAccept)} records pending at the last 202, drained at ${fmt(batch.drainRate)} records/s`);
   console.log(`    platform CPU   ${batch.cpuMicrosPerLog.toFixed(0)} µs per log (all threads, POST → drained)`);
   console.log(`    latency        p50 ${batch.p50.toFixed(1)} ms, p99 ${batch.p99.toFixed(1)} ms per 1,000-log request`);
   console.log(`  single-log phase ${fmt(single.requests)} requests, ${args.connections} connections, ${args.seconds} s`);
   console.log(`    throughput     ${fmt(single.rps)} requests/s (${single.non2xx} non-2xx/errors)`);
   console.log(`    latency        p50 ${single.p50} ms, p99 ${single.p99} ms`);
   console.log(`    end to end     ${fmt(single.endToEnd)} logs/s  (first request → stored + clustered)`);
-  console.log(`  peak RSS         ${rss.toFixed(0)} MB`);
-} finally {
-  await log0.stop();
-  removeDir(log0.dataDir);
+  console.log(`  peak RSS         ${rss.toFixed(0)} MB (log0 process)`);
 }
+
+const embedded = await run({});
+let kafka: { brokers: string[]; result: Awaited<ReturnType<typeof run>> } | undefined;
+if (args.kafka) {
+  const brokers = await kafkaBrokers();
+  console.log(`\nthe same on Apache Kafka at ${brokers.join(',')}`);
+  kafka = { brokers, result: await run({ KAFKA_BROKERS: brokers.join(',') }) };
+}
+report('embedded bus, one process, this machine', embedded);
+if (kafka) report(`Apache Kafka at ${kafka.brokers.join(',')} (log0 up on Kafka; the broker on the same machine)`, kafka.result);

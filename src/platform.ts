@@ -1,5 +1,6 @@
 /**
- * The whole log0 platform in one process on embedded defaults: embedded bus, PGlite, DuckDB.
+ * The whole log0 platform in one process on embedded defaults: embedded bus, PGlite, DuckDB
+ * (with KAFKA_BROKERS set, Apache Kafka replaces the embedded bus and its thread).
  *
  *   gateway → raw-logs → normalization → normalized-logs (+ log store) → clustering
  *   → incident-events → incidents → notification-events → notifications
@@ -17,6 +18,7 @@
 import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import type { Bus } from './bus/port.js';
+import { connectBus } from './bus/connect.js';
 import { startBusThread } from './bus/thread/bus-thread.js';
 import type { Log0Config } from './config/config.js';
 import { PIPELINE_CONSUMER_GROUPS, pipelineTopics } from './pipeline.js';
@@ -52,35 +54,39 @@ export async function startPlatform(config: Log0Config, logger: Logger): Promise
       logger.fatal({ err }, `${what} stopped unexpectedly; exiting`);
       process.exit(1);
     };
-    const busThread = await startBusThread(
-      { dataDir: join(config.dataDir, 'bus') },
-      (message) => logger.warn({ component: 'embedded-bus' }, message),
-      fatal('bus thread'),
-    );
-    shutdown.onStop('bus', () => busThread.close());
-    const { bus } = busThread;
+    const busThread = config.kafka
+      ? null
+      : await startBusThread(
+          { dataDir: join(config.dataDir, 'bus') },
+          (message) => logger.warn({ component: 'embedded-bus' }, message),
+          fatal('bus thread'),
+        );
+    const bus = busThread ? busThread.bus : await connectBus(config, 'gateway', logger, null);
+    shutdown.onStop('bus', () => (busThread ? busThread.close() : bus.close()));
     await bus.ensureTopics(pipelineTopics(config));
+    /** A port to the embedded bus thread for another thread; null on Kafka (it connects itself). */
+    const busPortFor = () => busThread?.newClientPort() ?? null;
 
     // The storage thread serves log searches to the processing thread over this channel.
     const store = new MessageChannel();
-    const storageBusPort = busThread.newClientPort();
+    const storageBusPort = busPortFor();
     const storage = startServiceThread<null>(
       'log store',
       new URL('./storage-worker.js', import.meta.url),
       { config, busPort: storageBusPort, storePort: store.port1 },
-      [storageBusPort, store.port1],
+      storageBusPort ? [storageBusPort, store.port1] : [store.port1],
       logger,
       fatal('log store thread'),
     );
     shutdown.onStop('log store', () => storage.stop());
     await storage.ready;
 
-    const processingBusPort = busThread.newClientPort();
+    const processingBusPort = busPortFor();
     const processing = startServiceThread<ProcessingServices['endpoints']>(
       'processing services',
       new URL('./processing-worker.js', import.meta.url),
       { config, busPort: processingBusPort, storePort: store.port2 },
-      [processingBusPort, store.port2],
+      processingBusPort ? [processingBusPort, store.port2] : [store.port2],
       logger,
       fatal('processing services'),
     );

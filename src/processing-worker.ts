@@ -4,7 +4,7 @@
  * (bus/thread) and the log store through thread-rpc, as they would reach Kafka and ClickHouse.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { connectBusOverPort } from './bus/thread/client.js';
+import { connectBus } from './bus/connect.js';
 import type { Log0Config } from './config/config.js';
 import { startProcessingServices } from './processing-services.js';
 import { createLogger } from './runtime/logger.js';
@@ -12,11 +12,11 @@ import { serveThread } from './runtime/service-thread.js';
 import { callMethods } from './runtime/thread-rpc.js';
 import { LOG_STORE_REMOTE_METHODS, type LogStore } from './storage/log-store.js';
 
-const { config, busPort, storePort } = workerData as { config: Log0Config; busPort: MessagePort; storePort: MessagePort };
+const { config, busPort, storePort } = workerData as { config: Log0Config; busPort: MessagePort | null; storePort: MessagePort };
 const logger = createLogger(config.logLevel);
 
 await serveThread(logger, async () => {
-  const bus = connectBusOverPort(busPort);
+  const bus = await connectBus(config, 'processing', logger, busPort);
   const remote = callMethods<LogStore>(storePort, LOG_STORE_REMOTE_METHODS);
   const logStore: LogStore = {
     search: (query) => remote.search(query),

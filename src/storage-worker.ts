@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { connectBusOverPort } from './bus/thread/client.js';
+import { connectBus } from './bus/connect.js';
 import type { Log0Config } from './config/config.js';
 import { createLogger } from './runtime/logger.js';
 import { ShutdownStack } from './runtime/shutdown-stack.js';
@@ -15,12 +15,12 @@ import { startLogStoreWriter } from './services/normalization/log-store-writer.j
 import { createDuckDbLogStore } from './storage/duckdb/index.js';
 import { LOG_STORE_REMOTE_METHODS } from './storage/log-store.js';
 
-const { config, busPort, storePort } = workerData as { config: Log0Config; busPort: MessagePort; storePort: MessagePort };
+const { config, busPort, storePort } = workerData as { config: Log0Config; busPort: MessagePort | null; storePort: MessagePort };
 const logger = createLogger(config.logLevel);
 
 await serveThread(logger, async () => {
   const shutdown = new ShutdownStack(logger);
-  const bus = connectBusOverPort(busPort);
+  const bus = await connectBus(config, 'storage', logger, busPort);
   shutdown.onStop('bus client', () => bus.close());
   try {
     const logStore = await createDuckDbLogStore({ path: join(config.dataDir, 'logs.duckdb') });

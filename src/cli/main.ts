@@ -1,16 +1,22 @@
 #!/usr/bin/env node
 /** The `log0` command. */
 import { Command } from 'commander';
-import { ConfigError, loadConfig } from '../config/config.js';
+import { ConfigError, loadConfig, type Log0Config } from '../config/config.js';
 import { startPlatform, type Platform } from '../platform.js';
-import { createLogger } from '../runtime/logger.js';
+import { createLogger, type Logger } from '../runtime/logger.js';
+import { isServiceName, serveService, SERVICE_NAMES } from '../serve.js';
 
-function banner(platform: Platform, dataDir: string): string {
+const row = (name: string, url: string, what: string) => `  ${name.padEnd(22)}${url.padEnd(26)}${what}`;
+
+function busName(config: Log0Config): string {
+  return config.kafka ? `Apache Kafka at ${config.kafka.brokers.join(',')}` : 'embedded bus';
+}
+
+function banner(platform: Platform, config: Log0Config): string {
   const { gateway, incidents, notifications } = platform.endpoints;
-  const row = (name: string, url: string, what: string) => `  ${name.padEnd(22)}${url.padEnd(26)}${what}`;
   return [
     '',
-    `log0 is up — embedded bus, PGlite, DuckDB; data in ${dataDir}`,
+    `log0 is up — ${busName(config)}, PGlite, DuckDB; data in ${config.dataDir}`,
     row('ingestion gateway', gateway.url, 'POST /api/v1/logs'),
     row('incident service', incidents.url, 'GET /api/v1/incidents, /api/v1/logs'),
     row('notification service', notifications.url, 'GET /api/v1/notifications'),
@@ -20,12 +26,37 @@ function banner(platform: Platform, dataDir: string): string {
   ].join('\n');
 }
 
+/** What a served service says it is and where. */
+const SERVICE_API: Record<string, string> = {
+  gateway: 'POST /api/v1/logs',
+  normalization: 'GET /health, /ready, /metrics',
+  clustering: 'GET /health, /ready, /metrics',
+  incidents: 'GET /api/v1/incidents, /api/v1/logs',
+  notifications: 'GET /api/v1/notifications',
+};
+
 async function up(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const platform = await startPlatform(config, logger);
-  process.stdout.write(banner(platform, config.dataDir) + '\n');
+  process.stdout.write(banner(platform, config) + '\n');
+  stopOnSignals(platform, config, logger);
+}
 
+async function serve(name: string): Promise<void> {
+  if (!isServiceName(name)) throw new ConfigError(`unknown service ${JSON.stringify(name)}; one of ${SERVICE_NAMES.join(', ')}`);
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const service = await serveService(name, config, logger);
+  process.stdout.write(
+    ['', `log0 ${name} is up — ${busName(config)}`, row(name, service.endpoint.url, SERVICE_API[name]), 'Stop with Ctrl+C (SIGINT) or SIGTERM.', ''].join('\n') + '\n',
+  );
+  stopOnSignals(service, config, logger);
+}
+
+/** Graceful stop on SIGINT/SIGTERM, bounded by a watchdog; a second signal exits at once. */
+function stopOnSignals(running: { stop(): Promise<void>; stoppingStep(): string | undefined }, config: Log0Config, logger: Logger): void {
+  const platform = running;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) {
@@ -60,6 +91,12 @@ program
   .command('up')
   .description('start the whole platform in this process on embedded defaults (data in $LOG0_DATA_DIR, default ./data)')
   .action(up);
+
+program
+  .command('serve')
+  .argument('<service>', SERVICE_NAMES.join(' | '))
+  .description('run one service in this process, on Apache Kafka (KAFKA_BROKERS); run several processes of a service to scale it out')
+  .action(serve);
 
 program.showHelpAfterError();
 

@@ -7,12 +7,21 @@ import { resolve } from 'node:path';
 export interface Log0Config {
   dataDir: string;
   host: string;
-  ports: { gateway: number; incidents: number; notifications: number };
+  ports: { gateway: number; normalization: number; clustering: number; incidents: number; notifications: number };
   bus: { partitions: number; retentionMs: number; retentionBytes: number | undefined };
+  /** Set: the bus is this Apache Kafka cluster. Unset: the embedded bus in the data directory. */
+  kafka: KafkaConfig | null;
   clustering: { windowMs: number; threshold: number; graceMs: number };
   logLevel: string;
   /** A graceful stop that takes longer than this exits anyway (non-zero). */
   shutdownTimeoutMs: number;
+}
+
+export interface KafkaConfig {
+  /** Bootstrap servers, `host:port`. */
+  brokers: string[];
+  /** Prefix of the client ids log0 reports to the brokers (each process appends its role). */
+  clientId: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -36,6 +45,24 @@ function oneOf(env: Env, name: string, fallback: string, allowed: string[]): str
   return raw;
 }
 
+/** KAFKA_BROKERS: comma-separated `host:port` list; unset or empty means the embedded bus. */
+function kafka(env: Env): KafkaConfig | null {
+  const raw = env.KAFKA_BROKERS?.trim();
+  if (!raw) return null;
+  const brokers = raw.split(',').map((b) => b.trim());
+  for (const broker of brokers) {
+    const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})$/.exec(broker);
+    if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) {
+      throw new ConfigError(`KAFKA_BROKERS must be a comma-separated list of host:port, got ${JSON.stringify(broker)} in ${JSON.stringify(raw)}`);
+    }
+  }
+  const clientId = env.KAFKA_CLIENT_ID?.trim() || 'log0';
+  if (!/^[A-Za-z0-9._-]{1,200}$/.test(clientId)) {
+    throw new ConfigError(`KAFKA_CLIENT_ID may only contain letters, digits, '.', '_' and '-', got ${JSON.stringify(clientId)}`);
+  }
+  return { brokers, clientId };
+}
+
 export function loadConfig(env: Env = process.env): Log0Config {
   const port = (name: string, fallback: number) => integer(env, name, fallback, 0, 65535);
   const retentionBytes = integer(env, 'LOG0_BUS_RETENTION_BYTES', 0, 0, Number.MAX_SAFE_INTEGER);
@@ -44,6 +71,8 @@ export function loadConfig(env: Env = process.env): Log0Config {
     host: env.LOG0_HOST?.trim() || '0.0.0.0',
     ports: {
       gateway: port('LOG0_GATEWAY_PORT', 8080),
+      normalization: port('LOG0_NORMALIZATION_PORT', 8081),
+      clustering: port('LOG0_CLUSTERING_PORT', 8082),
       incidents: port('LOG0_INCIDENT_PORT', 8083),
       notifications: port('LOG0_NOTIFICATION_PORT', 8084),
     },
@@ -52,6 +81,7 @@ export function loadConfig(env: Env = process.env): Log0Config {
       retentionMs: integer(env, 'LOG0_BUS_RETENTION_HOURS', 168, 1, 24 * 365 * 10) * 3_600_000,
       retentionBytes: retentionBytes === 0 ? undefined : retentionBytes,
     },
+    kafka: kafka(env),
     clustering: {
       windowMs: integer(env, 'LOG0_CLUSTER_WINDOW_SECONDS', 300, 1, 86_400) * 1000,
       threshold: integer(env, 'LOG0_CLUSTER_THRESHOLD', 10, 1, 1_000_000_000),

@@ -9,6 +9,7 @@ import type { Bus, BusRecord, ConsumeOptions, Subscription } from '../bus/port.j
 import { TOPIC, type TopicName } from '../contracts/topics.js';
 import type { ContractSchemas, DlqEvent, FailedAt } from '../contracts/types.js';
 import { messageValidator } from '../contracts/validators.js';
+import { metered } from './consumption-meter.js';
 import { errorMessage, PoisonMessageError, TransientError } from './errors.js';
 import type { Logger } from './logger.js';
 
@@ -148,12 +149,14 @@ export async function consumeMessages<N extends keyof ContractSchemas>(
     }
   }
 
-  return bus.consume({
-    groupId: options.groupId,
-    topics: [topic],
-    handler: handleBatch,
-    maxBatchRecords: options.maxBatchRecords,
-    onAssigned: options.onAssigned,
-    onRevoked: options.onRevoked,
-  });
+  return bus.consume(
+    metered({
+      groupId: options.groupId,
+      topics: [topic],
+      handler: handleBatch,
+      maxBatchRecords: options.maxBatchRecords,
+      onAssigned: options.onAssigned,
+      onRevoked: options.onRevoked,
+    }),
+  );
 }

@@ -5,6 +5,7 @@
  */
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Bus } from '../bus/port.js';
+import { localConsumption } from './consumption-meter.js';
 
 export interface ConsumerGroupRef {
   groupId: string;
@@ -58,6 +59,26 @@ export function createMetricsRegistry(bus: Bus, groups: ConsumerGroupRef[]): Reg
     async collect() {
       this.reset();
       for (const g of (await snapshot()).perGroup) this.set({ group: g.groupId, topic: g.topic }, g.committed);
+    },
+  });
+  new Gauge({
+    name: 'log0_consumer_assigned_partitions',
+    help: 'Partitions this process holds now, per consumer group (scale-out: how the partitions are shared).',
+    labelNames: ['group', 'topic'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const c of localConsumption()) this.set({ group: c.groupId, topic: c.topic }, c.partitions);
+    },
+  });
+  new Gauge({
+    name: 'log0_consumer_processed_records',
+    help: 'Records this process has processed and committed since it started, per consumer group.',
+    labelNames: ['group', 'topic'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const c of localConsumption()) this.set({ group: c.groupId, topic: c.topic }, c.processed);
     },
   });
   new Gauge({

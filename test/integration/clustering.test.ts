@@ -350,4 +350,52 @@ describe('clustering service on the embedded bus', { timeout: 60_000 }, () => {
     const events = await eventsWhen((all) => finals(all, tenant).length === 1, 'the final event');
     assert.equal(finals(events, tenant)[0].occurrenceCount, 12);
   });
+
+  test('a quiet partition with an upstream backlog is not closed by the wall clock; its backlog counts', async () => {
+    // The normalizer's group on raw-logs has records pending for the tenant's partition, as when
+    // a normalization process crashed and its partitions wait for a new owner.
+    const [tenant] = tenantsOnDistinctPartitions(1);
+    const UPSTREAM = 'test-upstream.normalizer';
+    await bus.ensureTopics([{ name: TOPIC.rawLogs, partitions: PARTITIONS }]);
+    await bus.produce(TOPIC.rawLogs, Array.from({ length: 5 }, () => ({ key: tenant, value: '{}' })));
+    await start(bus, { upstream: { groupId: UPSTREAM, topic: TOPIC.rawLogs }, maxUpstreamWaitMs: 10 * MINUTE });
+
+    clock = T0 + MINUTE;
+    await publish(Array.from({ length: 12 }, () => normalizedLog(tenant, clock)));
+    await consumedAll();
+    // Far past the window's end + grace, the partition idle, but upstream still pending.
+    clock = T0 + WINDOW + GRACE + 2 * MINUTE;
+    await sleep(100); // many ticks
+    assert.equal(finals(await incidentEvents(), tenant).length, 0, 'closed while upstream had a backlog');
+
+    // The backlog arrives, stamped with its ingest time (normalization keeps the raw timestamp).
+    await bus.produce(
+      TOPIC.normalizedLogs,
+      Array.from({ length: 3 }, () => {
+        const log = normalizedLog(tenant, T0 + 2 * MINUTE);
+        return { key: tenant, value: JSON.stringify(log), timestamp: T0 + 2 * MINUTE };
+      }),
+    );
+    await consumedAll();
+    clock += 2 * SECOND; // idle again
+    // Upstream catches up: now the wall clock closes the window, with the backlog counted.
+    const subscription = await bus.consume({ groupId: UPSTREAM, topics: [TOPIC.rawLogs], handler: async () => {} });
+    await eventually(async () => ((await bus.groupPositions(UPSTREAM, TOPIC.rawLogs)).every((p) => p.lag === 0) ? true : undefined), 'upstream caught up');
+    await subscription.stop();
+    const events = await eventsWhen((all) => finals(all, tenant).length === 1, 'the final event');
+    assert.equal(finals(events, tenant)[0].occurrenceCount, 15);
+  });
+
+  test('an upstream backlog holds the wall clock back at most maxUpstreamWaitMs', async () => {
+    const [tenant] = tenantsOnDistinctPartitions(1);
+    await bus.ensureTopics([{ name: TOPIC.rawLogs, partitions: PARTITIONS }]);
+    await bus.produce(TOPIC.rawLogs, [{ key: tenant, value: '{}' }]);
+    await start(bus, { upstream: { groupId: 'test-upstream.stuck', topic: TOPIC.rawLogs }, maxUpstreamWaitMs: 10 * MINUTE });
+    clock = T0 + MINUTE;
+    await publish(Array.from({ length: 12 }, () => normalizedLog(tenant, clock)));
+    await consumedAll();
+    clock = T0 + MINUTE + 10 * MINUTE + SECOND; // quiet for longer than the bound
+    const events = await eventsWhen((all) => finals(all, tenant).length === 1, 'the final event despite the stuck upstream');
+    assert.equal(finals(events, tenant)[0].occurrenceCount, 12);
+  });
 });

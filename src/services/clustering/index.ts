@@ -12,13 +12,17 @@
  * - Window time: the clock of a partition follows the bus timestamps of its records, so a
  *   backlog (after an outage, or while catching up) is counted in the windows it belongs to, not
  *   dropped as late. When a partition has been idle for idleMs, the wall clock (minus idleMs)
- *   closes its windows instead, so finals go out when traffic stops.
+ *   closes its windows instead, so finals go out when traffic stops; but not while the stage
+ *   upstream (the normalizer's group on raw-logs) still has records pending for that partition —
+ *   a normalizer that crashed and whose partitions wait for a new owner is a quiet partition with
+ *   a backlog, not an idle one — for at most maxUpstreamWaitMs.
  * - Late logs (produced more than grace after their window ended) are not counted, only
  *   reported in status().lateLogs: a closed window never reopens with a smaller count.
  * - Memory is bounded by maxOpenWindows and maxRetainedMessageChars per process (windows.ts has
  *   the eviction policy); when the bound costs counts, a warning is logged at most once a minute.
  *
- * Assumptions: bus timestamps are produce time (normalization leaves them to the bus), and
+ * Assumptions: bus timestamps are ingest time (the gateway's produce time, which normalization
+ * carries over to normalized-logs), and
  * logging clients' clocks run at most clockSkewMs ahead of the bus (late logs are fine).
  * Recovery replays up to windowMs + grace + clockSkewMs of a partition: at full pipeline rate
  * that takes a while (≈ 200–300k records/s per core), so a restart holds the partition that long.
@@ -28,6 +32,7 @@ import { recordKey, TOPIC } from '../../contracts/topics.js';
 import type { IncidentEvent } from '../../contracts/types.js';
 import { messageValidator } from '../../contracts/validators.js';
 import { consumeMessages } from '../../runtime/consumer.js';
+import { NORMALIZER_GROUP } from '../normalization/index.js';
 import { errorMessage, TransientError } from '../../runtime/errors.js';
 import type { RunningService, ServiceContext } from '../../runtime/service.js';
 import { countLog, DEFAULT_CLOCK_SKEW_MS, rebuildPartitionWindows } from './recovery.js';
@@ -58,6 +63,13 @@ export interface ClusteringOptions {
   /** eventIds remembered per partition to skip duplicates. Default 4096. */
   recentEventIds?: number;
   maxBatchRecords?: number;
+  /**
+   * The consumer group whose pending records hold back closing idle partitions by the wall clock
+   * (default: the normalizer on raw-logs); null: none.
+   */
+  upstream?: { groupId: string; topic: string } | null;
+  /** Longest a quiet partition waits for its upstream backlog before the wall clock closes its windows. Default 5 min. */
+  maxUpstreamWaitMs?: number;
 }
 
 export interface ClusteringStatus {
@@ -121,6 +133,8 @@ export async function startClusteringService(
   const tickMs = options.tickMs ?? 1000;
   const idleMs = options.idleMs ?? 1000;
   const clockSkewMs = options.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS;
+  const upstream = options.upstream === undefined ? { groupId: NORMALIZER_GROUP, topic: TOPIC.rawLogs } : options.upstream;
+  const maxUpstreamWaitMs = options.maxUpstreamWaitMs ?? 5 * 60_000;
   const validate = messageValidator('NormalizedLogEvent');
   const capacity = new WindowCapacity(
     options.maxOpenWindows ?? DEFAULT_MAX_OPEN_WINDOWS,
@@ -214,16 +228,40 @@ export async function startClusteringService(
     Object.assign(capacityWarning, { at: wall, dropped, evicted });
   }
 
+  /**
+   * Partitions of normalized-logs whose upstream records are not all processed yet: the same
+   * partition of the upstream topic when both have the same count (same key, same partition),
+   * else every partition while any upstream record is pending. Unknown (bus unreachable): all.
+   * Read once per tick (one offsets request), not per record.
+   */
+  async function upstreamPending(): Promise<(partition: number) => boolean> {
+    if (!upstream) return () => false;
+    try {
+      const positions = await bus.groupPositions(upstream.groupId, upstream.topic);
+      const pending = new Set(positions.filter((p) => p.lag > 0).map((p) => p.partition));
+      if (pending.size === 0) return () => false;
+      if (positions.length === (await bus.partitionCount(TOPIC.normalizedLogs))) return (partition) => pending.has(partition);
+      return () => true;
+    } catch (err) {
+      // The bus is unreachable: the backlog is unknown, so wait. Anything else (no such topic:
+      // clustering runs without that upstream) holds nothing back.
+      logger.debug({ err }, 'upstream positions unavailable');
+      return err instanceof TransientError ? () => true : () => false;
+    }
+  }
+
   /** Closes the windows of caught-up partitions by the wall clock and publishes what is pending. */
   async function closeIdlePartitions(): Promise<void> {
     warnIfAtCapacity();
+    const waitsForUpstream = await upstreamPending();
     for (const [partition, state] of partitions) {
       if (state.busy) continue;
       await state
         .exclusive(async () => {
           if (partitions.get(partition) !== state) return; // revoked meanwhile
           const wall = now();
-          if (wall - state.lastActivityAt >= idleMs) {
+          const quietFor = wall - state.lastActivityAt;
+          if (quietFor >= idleMs && !(waitsForUpstream(partition) && quietFor < maxUpstreamWaitMs)) {
             for (const final of state.counter.closeDue(wall - idleMs)) state.outbox.push(final);
           }
           await flush(state);

@@ -26,9 +26,12 @@ export async function startNormalizationService(ctx: ServiceContext): Promise<Ru
     message: 'RawLogEvent',
     maxBatchRecords: 2000,
     handle: async (messages) => {
-      const records = messages.map(({ value }) => {
+      const records = messages.map(({ value, record }) => {
         const normalized = normalizeLog(value);
-        return { key: recordKey(TOPIC.normalizedLogs, normalized), value: JSON.stringify(normalized) };
+        // The raw record's timestamp (when the gateway stored it) carries over, as Kafka Streams
+        // does: a backlog normalized late keeps its place in time, so clustering counts it in
+        // its windows instead of as late logs.
+        return { key: recordKey(TOPIC.normalizedLogs, normalized), value: JSON.stringify(normalized), timestamp: record.timestamp };
       });
       try {
         await bus.produce(TOPIC.normalizedLogs, records);

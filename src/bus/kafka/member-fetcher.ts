@@ -1,0 +1,147 @@
+/**
+ * Keeps a member's partition workers supplied with records: one Fetch in flight per leader
+ * broker, carrying every partition of that leader whose buffer has room. Fetches long-poll
+ * (fetchMaxWaitMs) so an idle member is woken by new records without polling the broker hard.
+ */
+import type { Consumer } from '@platformatic/kafka';
+import { describeKafkaError } from './errors.js';
+import { fetchKey, fetchPartitions, type FetchTarget } from './fetch.js';
+import type { ResolvedKafkaOptions } from './options.js';
+import type { PartitionWorker } from './partition-worker.js';
+import type { TopicCatalog } from './topics.js';
+
+export interface FetcherContext {
+  groupId: string;
+  client: Consumer;
+  topics: TopicCatalog;
+  options: ResolvedKafkaOptions;
+  workers: () => Iterable<PartitionWorker>;
+  /** A partition's position is outside the log (retention deleted it, or the topic was recreated). */
+  outOfRange: (worker: PartitionWorker, offset: number) => void;
+}
+
+export class MemberFetcher {
+  private readonly inFlight = new Set<number>();
+  private readonly failures = new Map<number, number>();
+  private readonly refreshing = new Set<string>();
+  private readonly warnedAt = new Map<string, number>();
+  private scheduled = false;
+  private stopped = false;
+
+  constructor(private readonly context: FetcherContext) {}
+
+  /** Starts fetches for partitions that want records (coalesced to once per tick). */
+  poke(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private pump(): void {
+    if (this.stopped) return;
+    const byLeader = new Map<number, Array<{ worker: PartitionWorker; target: FetchTarget; epoch: number }>>();
+    for (const worker of this.context.workers()) {
+      const offset = worker.fetchPosition();
+      if (offset === null) continue;
+      const info = this.context.topics.peek(worker.topic);
+      const leader = info?.partitions[worker.partition]?.leader ?? -1;
+      if (leader < 0) {
+        this.refresh(worker.topic);
+        continue;
+      }
+      if (this.inFlight.has(leader)) continue;
+      const list = byLeader.get(leader) ?? [];
+      list.push({
+        worker,
+        epoch: worker.currentEpoch,
+        target: { topic: worker.topic, topicId: worker.topicId, partition: worker.partition, offset },
+      });
+      byLeader.set(leader, list);
+    }
+    for (const [leader, entries] of byLeader) void this.fetchFrom(leader, entries);
+  }
+
+  /** Reports a partition's fetch error, at most every 30 s per partition (leader moves are routine). */
+  private warnPartition(target: FetchTarget, error: string): void {
+    const k = fetchKey(target.topic, target.partition);
+    const now = Date.now();
+    if (now - (this.warnedAt.get(k) ?? 0) < 30_000) return;
+    this.warnedAt.set(k, now);
+    this.context.options.onWarning(
+      `kafka bus: group ${this.context.groupId}: fetching ${target.topic}/${target.partition} at ${target.offset} failed: ${error}; retrying`,
+    );
+  }
+
+  /** Reloads a topic's metadata (its leader is unknown), then tries again. */
+  private refresh(topic: string): void {
+    if (this.refreshing.has(topic)) return;
+    this.refreshing.add(topic);
+    const retry = (delayMs: number): void => {
+      setTimeout(() => {
+        this.refreshing.delete(topic);
+        this.poke();
+      }, delayMs);
+    };
+    this.context.topics.get(topic, true).then(
+      () => retry(this.context.topics.peek(topic) ? 0 : 100),
+      () => retry(500),
+    );
+  }
+
+  private async fetchFrom(
+    leader: number,
+    entries: Array<{ worker: PartitionWorker; target: FetchTarget; epoch: number }>,
+  ): Promise<void> {
+    const { options, client, topics, groupId } = this.context;
+    this.inFlight.add(leader);
+    for (const e of entries) e.worker.inFetch = true;
+    let pauseMs = 0;
+    try {
+      const results = await fetchPartitions(
+        client,
+        leader,
+        entries.map((e) => e.target),
+        { maxWaitMs: options.fetchMaxWaitMs, maxBytesPerPartition: options.fetchMaxBytesPerPartition },
+      );
+      this.failures.delete(leader);
+      for (const { worker, target, epoch } of entries) {
+        worker.inFetch = false;
+        const result = results.get(fetchKey(target.topic, target.partition));
+        if (!result) continue;
+        if (result.error === 'OFFSET_OUT_OF_RANGE') {
+          this.context.outOfRange(worker, target.offset);
+          pauseMs = Math.max(pauseMs, 50);
+        } else if (result.error) {
+          topics.invalidate(target.topic);
+          pauseMs = Math.max(pauseMs, 200);
+          this.warnPartition(target, result.error);
+        } else {
+          worker.onFetched(epoch, target.offset, result);
+        }
+      }
+    } catch (err) {
+      const failures = (this.failures.get(leader) ?? 0) + 1;
+      this.failures.set(leader, failures);
+      pauseMs = Math.min(options.retryBackoff.initialMs * 2 ** Math.min(failures, 8), options.retryBackoff.maxMs);
+      for (const { target } of entries) topics.invalidate(target.topic);
+      if (!this.stopped && (failures === 1 || failures % 10 === 0)) {
+        options.onWarning(
+          `kafka bus: group ${groupId}: fetch from broker ${leader} failed (${failures}×): ${describeKafkaError(err)}; retrying in ${pauseMs} ms`,
+          err,
+        );
+      }
+    } finally {
+      for (const e of entries) e.worker.inFetch = false;
+    }
+    if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    this.inFlight.delete(leader);
+    this.poke();
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * Records in and out of Kafka's wire format: produce records are validated and turned into the
+ * library's messages (bytes only: the value is sent exactly as given, no framing); fetched record
+ * batches become BusRecords (control batches skipped, offsets before the requested one dropped).
+ */
+import type { BusRecord, Headers, ProduceRecord } from '../port.js';
+import { KafkaBusError } from './errors.js';
+
+/** A record ready for the wire, with its partition chosen. */
+export interface OutgoingRecord {
+  partition: number;
+  key: Buffer | undefined;
+  value: Buffer;
+  headers: Map<Buffer, Buffer> | undefined;
+  timestamp: bigint;
+  /** Approximate bytes on the wire, for batching. */
+  size: number;
+}
+
+/** Kafka's default message.timestamp.after.max.ms: records further in the future are refused. */
+export const MAX_FUTURE_MS = 60 * 60 * 1000;
+const MAX_HEADERS = 1024;
+
+function asBuffer(value: Uint8Array): Buffer {
+  return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+}
+
+/**
+ * Validates one record and encodes it. Throws an Error naming the topic and the record's index.
+ * A missing key (undefined) is taken as null, like a Kafka producer does.
+ */
+export function prepareRecord(
+  topic: string,
+  index: number,
+  record: ProduceRecord,
+  now: number,
+  maxRecordBytes: number,
+  choosePartition: (key: string | null) => number,
+): OutgoingRecord {
+  const where = `kafka bus: produce to "${topic}": record ${index}`;
+  if (record === null || typeof record !== 'object') throw new TypeError(`${where} is not an object`);
+  const { key, value, headers, timestamp } = record;
+
+  let keyBytes: Buffer | undefined;
+  if (key !== null && key !== undefined) {
+    if (typeof key !== 'string') throw new TypeError(`${where}: key must be a string or null`);
+    keyBytes = Buffer.from(key, 'utf8');
+  }
+
+  let valueBytes: Buffer;
+  if (typeof value === 'string') valueBytes = Buffer.from(value, 'utf8');
+  else if (value instanceof Uint8Array) valueBytes = asBuffer(value);
+  else throw new TypeError(`${where}: value must be a Buffer or a string`);
+
+  let headerMap: Map<Buffer, Buffer> | undefined;
+  let size = 24 + (keyBytes?.length ?? 0) + valueBytes.length;
+  if (headers !== undefined && headers !== null) {
+    if (typeof headers !== 'object') throw new TypeError(`${where}: headers must be an object of strings`);
+    const names = Object.keys(headers);
+    if (names.length > MAX_HEADERS) throw new KafkaBusError(`${where}: more than ${MAX_HEADERS} headers`);
+    if (names.length > 0) {
+      headerMap = new Map();
+      for (const name of names) {
+        const headerValue = headers[name];
+        if (typeof headerValue !== 'string') throw new TypeError(`${where}: header "${name}" must be a string`);
+        const k = Buffer.from(name, 'utf8');
+        const v = Buffer.from(headerValue, 'utf8');
+        headerMap.set(k, v);
+        size += 4 + k.length + v.length;
+      }
+    }
+  }
+
+  let ts = now;
+  if (timestamp !== undefined) {
+    if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp) || timestamp < 0) {
+      throw new TypeError(
+        `${where}: timestamp must be a non-negative integer epoch-ms timestamp, got ${String(timestamp)}`,
+      );
+    }
+    if (timestamp > now + MAX_FUTURE_MS) {
+      throw new KafkaBusError(`${where}: timestamp ${timestamp} is more than an hour in the future (Kafka refuses it)`);
+    }
+    ts = timestamp;
+  }
+
+  if (size > maxRecordBytes) {
+    throw new KafkaBusError(`${where}: ${size} bytes exceeds the maximum record size of ${maxRecordBytes} bytes`);
+  }
+  return {
+    partition: choosePartition(typeof key === 'string' ? key : null),
+    key: keyBytes,
+    value: valueBytes,
+    headers: headerMap,
+    timestamp: BigInt(ts),
+    size,
+  };
+}
+
+/** The parts of a fetched record batch this adapter reads (the library's RecordsBatch). */
+export interface FetchedBatch {
+  firstOffset: bigint;
+  lastOffsetDelta: number;
+  attributes: number;
+  firstTimestamp: bigint;
+  maxTimestamp: bigint;
+  records: Array<{
+    offsetDelta: number;
+    timestampDelta: bigint;
+    key: Buffer | null;
+    value: Buffer | null;
+    headers: Array<[Buffer | null, Buffer | null]>;
+  }>;
+}
+
+const IS_CONTROL = 0x20;
+const LOG_APPEND_TIME = 0x08;
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Turns fetched batches of one partition into BusRecords at or after `from`. Returns the records
+ * and the offset after the last batch seen (control batches included), where the next fetch goes.
+ */
+export function decodeBatches(
+  topic: string,
+  partition: number,
+  batches: FetchedBatch[] | undefined,
+  from: number,
+): { records: BusRecord[]; next: number } {
+  const records: BusRecord[] = [];
+  let next = from;
+  if (!batches) return { records, next };
+  for (const batch of batches) {
+    const first = Number(batch.firstOffset);
+    const end = first + batch.lastOffsetDelta + 1;
+    if (end > next) next = end;
+    if (batch.attributes & IS_CONTROL) continue;
+    const appendTime = (batch.attributes & LOG_APPEND_TIME) !== 0;
+    for (const record of batch.records) {
+      const offset = first + record.offsetDelta;
+      if (offset < from) continue;
+      const headers: Headers = {};
+      for (const [name, value] of record.headers) {
+        if (name) headers[name.toString('utf8')] = value ? value.toString('utf8') : '';
+      }
+      records.push({
+        topic,
+        partition,
+        offset,
+        key: record.key ? record.key.toString('utf8') : null,
+        value: record.value ?? EMPTY,
+        headers,
+        timestamp: Number(appendTime ? batch.maxTimestamp : batch.firstTimestamp + record.timestampDelta),
+      });
+    }
+  }
+  return { records, next };
+}

@@ -1,0 +1,159 @@
+/**
+ * The bus contract against a real Apache Kafka broker (test/support/kafka-broker.ts finds or
+ * starts one), plus what only the Kafka adapter promises: a down or hung cluster fails produce and
+ * ping fast with a TransientError, and a group with members in another process is not moved from
+ * here. Every test uses fresh topic and group names; the fixture deletes the topics its bus
+ * created, so runs leave nothing behind but the groups' committed offsets (which Kafka expires).
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
+import { before, describe, test } from 'node:test';
+import { Admin } from '@platformatic/kafka';
+import { createKafkaBus } from '../../src/bus/kafka/index.js';
+import type { Bus } from '../../src/bus/port.js';
+import { TransientError } from '../../src/runtime/errors.js';
+import { kafkaBrokers } from '../support/kafka-broker.js';
+import { busContractSuite, type BusFixture } from './bus.contract.js';
+
+let brokers: string[] = [];
+
+before(
+  async () => {
+    brokers = await kafkaBrokers();
+  },
+  { timeout: 600_000 },
+);
+
+function open(): Promise<Bus> {
+  return createKafkaBus({ brokers, clientId: 'log0-contract', onWarning: () => {} });
+}
+
+/** Delegates to the bus, noting the topics it creates. */
+function tracked(bus: Bus, created: Set<string>): Bus {
+  return {
+    ensureTopics: (topics) => {
+      for (const t of topics) created.add(t.name);
+      return bus.ensureTopics(topics);
+    },
+    partitionCount: (topic) => bus.partitionCount(topic),
+    produce: (topic, records) => bus.produce(topic, records),
+    consume: (options) => bus.consume(options),
+    groupPositions: (groupId, topic) => bus.groupPositions(groupId, topic),
+    seekGroupToTimestamp: (groupId, topic, timestamp) => bus.seekGroupToTimestamp(groupId, topic, timestamp),
+    offsetForTimestamp: (topic, partition, timestamp) => bus.offsetForTimestamp(topic, partition, timestamp),
+    partitionBounds: (topic, partition) => bus.partitionBounds(topic, partition),
+    read: (topic, partition, from, to) => bus.read(topic, partition, from, to),
+    ping: () => bus.ping(),
+    close: () => bus.close(),
+  };
+}
+
+async function deleteTopics(topics: string[]): Promise<void> {
+  if (topics.length === 0) return;
+  const admin = new Admin({ clientId: 'log0-contract-cleanup', bootstrapBrokers: brokers });
+  try {
+    await admin.deleteTopics({ topics });
+  } catch {
+    // Best effort: a topic that failed to be created, or is already gone.
+  } finally {
+    await admin.close();
+  }
+}
+
+busContractSuite('Kafka', async (): Promise<BusFixture> => {
+  const created = new Set<string>();
+  let bus = await open();
+  return {
+    bus: tracked(bus, created),
+    reopen: async () => {
+      await bus.close();
+      bus = await open();
+      return tracked(bus, created);
+    },
+    cleanup: async () => {
+      await bus.close();
+      await deleteTopics([...created]);
+    },
+  };
+});
+
+describe('Kafka bus: behaviour specific to this adapter', () => {
+  /** A port where a TCP server accepts connections and never answers (a hung broker). */
+  async function silentBroker(): Promise<{ address: string; close: () => Promise<void> }> {
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      address: `127.0.0.1:${port}`,
+      close: () =>
+        new Promise<void>((resolve) => {
+          for (const s of sockets) s.destroy();
+          server.close(() => resolve());
+        }),
+    };
+  }
+
+  /** A port nothing listens on (an unreachable broker). */
+  async function closedPort(): Promise<string> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return `127.0.0.1:${port}`;
+  }
+
+  for (const [what, broker] of [
+    ['an unreachable broker', async () => ({ address: await closedPort(), close: async () => {} })],
+    ['a hung broker (accepts connections, never answers)', silentBroker],
+  ] as const) {
+    test(`${what} makes produce and ping fail fast with a TransientError`, { timeout: 30_000 }, async () => {
+      const { address, close } = await broker();
+      const bus = await createKafkaBus({
+        brokers: [address],
+        clientId: 'log0-contract-down',
+        produceTimeoutMs: 2_000,
+        requestTimeoutMs: 2_000,
+        onWarning: () => {},
+      });
+      try {
+        for (const call of [() => bus.produce('any-topic', [{ key: 'k', value: 'v' }]), () => bus.ping()]) {
+          const started = Date.now();
+          await assert.rejects(call(), (err: unknown) => err instanceof TransientError);
+          assert.ok(Date.now() - started < 8_000, `failed after ${Date.now() - started} ms`);
+        }
+      } finally {
+        await bus.close();
+        await close();
+      }
+    });
+  }
+
+  test('a group with a member in another process cannot be moved from here; an empty one can', async () => {
+    const here = await open();
+    const elsewhere = await open();
+    const topic = `seek-remote-${randomUUID().slice(0, 8)}`;
+    const groupId = `g-${randomUUID().slice(0, 8)}`;
+    try {
+      await here.ensureTopics([{ name: topic, partitions: 2 }]);
+      await here.produce(
+        topic,
+        Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: String(i), timestamp: 1_700_000_000_000 + i })),
+      );
+      const subscription = await elsewhere.consume({ groupId, topics: [topic], handler: async () => {} });
+      await assert.rejects(here.seekGroupToTimestamp(groupId, topic, 0), /outside this process/);
+      await subscription.stop();
+      await here.seekGroupToTimestamp(groupId, topic, 1_700_000_000_005);
+      const positions = await here.groupPositions(groupId, topic);
+      const total = positions.reduce((sum, p) => sum + (p.latest - p.committed), 0);
+      assert.equal(total, 5, `the group is 5 records behind: ${JSON.stringify(positions)}`);
+    } finally {
+      await Promise.all([here.close(), elsewhere.close()]);
+      await deleteTopics([topic]);
+    }
+  });
+});

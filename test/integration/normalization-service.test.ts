@@ -1,0 +1,74 @@
+/** The normalization service on the embedded bus: raw-logs → normalized-logs, timestamps carried over, poison to the DLQ. */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { test } from 'node:test';
+import { createEmbeddedBus } from '../../src/bus/embedded/index.js';
+import type { BusRecord } from '../../src/bus/port.js';
+import { loadConfig } from '../../src/config/config.js';
+import { TOPIC } from '../../src/contracts/topics.js';
+import type { RawLogEvent } from '../../src/contracts/types.js';
+import { messageValidator } from '../../src/contracts/validators.js';
+import { createLogger } from '../../src/runtime/logger.js';
+import { startNormalizationService } from '../../src/services/normalization/index.js';
+
+async function readAll(bus: Awaited<ReturnType<typeof createEmbeddedBus>>, topic: string): Promise<BusRecord[]> {
+  const out: BusRecord[] = [];
+  for (let partition = 0; partition < (await bus.partitionCount(topic)); partition++) {
+    const { earliest, latest } = await bus.partitionBounds(topic, partition);
+    for await (const batch of bus.read(topic, partition, earliest, latest)) out.push(...batch);
+  }
+  return out;
+}
+
+test('normalized logs keep the raw record’s bus timestamp and key; a poison record is dead-lettered', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'log0-normalization-'));
+  const bus = await createEmbeddedBus({ dataDir, onWarning: () => {} });
+  try {
+    await bus.ensureTopics([TOPIC.rawLogs, TOPIC.normalizedLogs, TOPIC.dlq].map((name) => ({ name, partitions: 3 })));
+    const tenantId = randomUUID();
+    const ingestedAt = Date.now() - 3_600_000; // an hour ago: a backlog normalized late
+    const raw: RawLogEvent = {
+      eventId: randomUUID(),
+      tenantId,
+      serviceName: 'payment-service',
+      environment: 'production',
+      receivedAt: new Date(ingestedAt).toISOString(),
+      level: ' error ',
+      message: 'Connection timeout to payment-gateway after 30000ms',
+    };
+    await bus.produce(TOPIC.rawLogs, [
+      { key: tenantId, value: 'not json', timestamp: ingestedAt },
+      { key: tenantId, value: JSON.stringify(raw), timestamp: ingestedAt },
+    ]);
+    const service = await startNormalizationService({ bus, logger: createLogger('silent'), config: loadConfig({}) });
+    let normalized: BusRecord[] = [];
+    for (let i = 0; i < 500 && normalized.length === 0; i++) {
+      normalized = await readAll(bus, TOPIC.normalizedLogs);
+      await sleep(10);
+    }
+    await service.stop();
+
+    assert.equal(normalized.length, 1);
+    const [record] = normalized;
+    assert.equal(record.timestamp, ingestedAt);
+    assert.equal(record.key, tenantId);
+    const value = JSON.parse(record.value.toString());
+    assert.ok(messageValidator('NormalizedLogEvent')(value).ok);
+    assert.equal(value.eventId, raw.eventId);
+    assert.equal(value.level, 'ERROR');
+    assert.equal(value.messageTemplate, 'Connection timeout to payment-gateway after <number>ms');
+
+    const letters = (await readAll(bus, TOPIC.dlq)).map((r) => JSON.parse(r.value.toString()));
+    assert.equal(letters.length, 1);
+    assert.equal(letters[0].failedAt, 'normalization-service');
+    assert.match(letters[0].errorMessage, /not valid JSON/);
+    assert.equal(letters[0].sourceTopic, TOPIC.rawLogs);
+  } finally {
+    await bus.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

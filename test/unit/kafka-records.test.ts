@@ -1,0 +1,90 @@
+/**
+ * Records in and out of the Kafka adapter: validation of produce records, and decoding of fetched
+ * record batches (control batches skipped, earlier offsets dropped, LogAppendTime honoured).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decodeBatches, type FetchedBatch, prepareRecord } from '../../src/bus/kafka/records.js';
+
+const NOW = 1_800_000_000_000;
+const prepare = (record: unknown, max = 1_000_000) =>
+  prepareRecord('topic-x', 4, record as never, NOW, max, (key) => (key === null ? 9 : key.length));
+
+test('a produce record becomes bytes: UTF-8 key, value and headers, the timestamp as given or now', () => {
+  const out = prepare({ key: 'ké', value: '{"a":1}', headers: { h: 'v' }, timestamp: 1_700_000_000_000 });
+  assert.equal(out.partition, 2, 'the partition comes from the partitioner given the key');
+  assert.deepEqual(out.key, Buffer.from('ké', 'utf8'));
+  assert.deepEqual(out.value, Buffer.from('{"a":1}'));
+  assert.deepEqual(
+    [...out.headers!].map(([k, v]) => [k.toString(), v.toString()]),
+    [['h', 'v']],
+  );
+  assert.equal(out.timestamp, 1_700_000_000_000n);
+  const bytes = new Uint8Array([1, 2, 3]);
+  const plain = prepare({ key: null, value: bytes });
+  assert.equal(plain.partition, 9);
+  assert.equal(plain.key, undefined);
+  assert.equal(plain.headers, undefined);
+  assert.equal(plain.timestamp, BigInt(NOW));
+  assert.deepEqual([...plain.value], [1, 2, 3]);
+});
+
+test('bad produce records are refused with the topic and the record index', () => {
+  assert.throws(() => prepare(null), /"topic-x": record 4 is not an object/);
+  assert.throws(() => prepare({ key: 5, value: 'x' }), /record 4: key must be a string or null/);
+  assert.throws(() => prepare({ key: null, value: 5 }), /record 4: value must be a Buffer or a string/);
+  assert.throws(() => prepare({ key: null, value: 'x', headers: { h: 1 } }), /header "h" must be a string/);
+  assert.throws(() => prepare({ key: null, value: 'x', timestamp: 1.5 }), /timestamp must be/);
+  assert.throws(() => prepare({ key: null, value: 'x', timestamp: NOW + 2 * 3_600_000 }), /in the future/);
+  assert.throws(() => prepare({ key: null, value: 'x'.repeat(200) }, 100), /exceeds the maximum record size of 100/);
+});
+
+function batch(firstOffset: number, records: number, extra: Partial<FetchedBatch> = {}): FetchedBatch {
+  return {
+    firstOffset: BigInt(firstOffset),
+    lastOffsetDelta: records - 1,
+    attributes: 0,
+    firstTimestamp: 1_000n,
+    maxTimestamp: 5_000n,
+    records: Array.from({ length: records }, (_, i) => ({
+      offsetDelta: i,
+      timestampDelta: BigInt(i),
+      key: i % 2 === 0 ? Buffer.from(`k${i}`) : null,
+      value: Buffer.from(`v${firstOffset + i}`),
+      headers: [[Buffer.from('h'), Buffer.from(String(i))]] as Array<[Buffer, Buffer]>,
+    })),
+    ...extra,
+  };
+}
+
+test('fetched batches decode to records from the requested offset on, and where to fetch next', () => {
+  const { records, next } = decodeBatches('t', 2, [batch(10, 3), batch(13, 1, { attributes: 0x20 }), batch(14, 2)], 11);
+  assert.deepEqual(
+    records.map((r) => r.offset),
+    [11, 12, 14, 15],
+  );
+  assert.equal(next, 16);
+  const [r] = records;
+  assert.deepEqual(
+    {
+      topic: r.topic,
+      partition: r.partition,
+      key: r.key,
+      value: r.value.toString(),
+      headers: r.headers,
+      timestamp: r.timestamp,
+    },
+    { topic: 't', partition: 2, key: null, value: 'v11', headers: { h: '1' }, timestamp: 1_001 },
+  );
+  assert.equal(records[1].key, 'k2');
+});
+
+test('a trailing control batch still moves the next fetch past it; LogAppendTime uses the batch time', () => {
+  assert.deepEqual(decodeBatches('t', 0, [batch(0, 1, { attributes: 0x20 })], 0), { records: [], next: 1 });
+  assert.deepEqual(decodeBatches('t', 0, undefined, 7), { records: [], next: 7 });
+  const { records } = decodeBatches('t', 0, [batch(0, 2, { attributes: 0x08 })], 0);
+  assert.deepEqual(
+    records.map((r) => r.timestamp),
+    [5_000, 5_000],
+  );
+});
