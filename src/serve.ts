@@ -13,7 +13,7 @@
  */
 import { join } from 'node:path';
 import type { Bus } from './bus/port.js';
-import { createKafkaBus } from './bus/kafka/index.js';
+import { connectBus } from './bus/connect.js';
 import { ConfigError, type Log0Config } from './config/config.js';
 import { PIPELINE_CONSUMER_GROUPS, pipelineTopics } from './pipeline.js';
 import { DataDirLock } from './runtime/data-dir-lock.js';
@@ -146,11 +146,7 @@ export async function serveService(name: ServiceName, config: Log0Config, logger
   }
   const shutdown = new ShutdownStack(logger);
   try {
-    const bus = await createKafkaBus({
-      brokers: config.kafka.brokers,
-      clientId: `${config.kafka.clientId}-${name}`,
-      onWarning: (message, err) => logger.warn({ component: 'kafka', err }, message),
-    });
+    const bus = await connectBus(config, name, logger, null);
     shutdown.onStop('bus', () => bus.close());
     await bus.ensureTopics(pipelineTopics(config));
     const endpoint = await STARTERS[name]({ config, logger: logger.child({ process: name }), bus, shutdown });

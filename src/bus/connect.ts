@@ -1,7 +1,7 @@
 /**
- * The bus a thread of `log0 up` uses: the embedded bus through its thread's port, or its own
- * client of the Kafka cluster when KAFKA_BROKERS is set (Kafka clients are cheap; sharing one
- * across threads would only add a hop).
+ * The bus a thread of `log0 up` or a `log0 serve` process uses: the embedded bus through its
+ * thread's port, or its own client of the Kafka cluster when KAFKA_BROKERS is set (Kafka clients
+ * are cheap; sharing one across threads would only add a hop).
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { Log0Config } from '../config/config.js';
@@ -16,6 +16,8 @@ export async function connectBus(config: Log0Config, role: string, logger: Logge
   return createKafkaBus({
     brokers: config.kafka.brokers,
     clientId: `${config.kafka.clientId}-${role}`,
+    replicationFactor: config.kafka.replicationFactor,
+    sessionTimeoutMs: config.kafka.sessionTimeoutMs,
     onWarning: (message, err) => logger.warn({ component: 'kafka', err }, message),
   });
 }

@@ -22,6 +22,10 @@ export interface KafkaConfig {
   brokers: string[];
   /** Prefix of the client ids log0 reports to the brokers (each process appends its role). */
   clientId: string;
+  /** Replication factor of the topics log0 creates; undefined: the broker's default.replication.factor. */
+  replicationFactor: number | undefined;
+  /** A consumer silent this long (crashed) loses its partitions to the rest of its group. */
+  sessionTimeoutMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -60,7 +64,13 @@ function kafka(env: Env): KafkaConfig | null {
   if (!/^[A-Za-z0-9._-]{1,200}$/.test(clientId)) {
     throw new ConfigError(`KAFKA_CLIENT_ID may only contain letters, digits, '.', '_' and '-', got ${JSON.stringify(clientId)}`);
   }
-  return { brokers, clientId };
+  const replicationFactor = integer(env, 'KAFKA_REPLICATION_FACTOR', 0, 0, 32767);
+  return {
+    brokers,
+    clientId,
+    replicationFactor: replicationFactor === 0 ? undefined : replicationFactor,
+    sessionTimeoutMs: integer(env, 'KAFKA_SESSION_TIMEOUT_SECONDS', 30, 6, 1800) * 1000,
+  };
 }
 
 export function loadConfig(env: Env = process.env): Log0Config {

@@ -32,6 +32,8 @@ const ENV = {
   LOG0_CLUSTER_GRACE_SECONDS: '1',
   LOG0_CLUSTER_THRESHOLD: '10',
   LOG0_BUS_PARTITIONS: '6',
+  // A killed process's partitions move after this long.
+  KAFKA_SESSION_TIMEOUT_SECONDS: '10',
 };
 
 const MESSAGE_OF_TOPIC: Record<TopicName, keyof ContractSchemas> = {
