@@ -14,7 +14,6 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createKafkaBus } from '../../src/bus/kafka/index.js';
-import { partitionForKey } from '../../src/bus/partitioner.js';
 import type { Bus } from '../../src/bus/port.js';
 import { TOPIC, type TopicName } from '../../src/contracts/topics.js';
 import type { ContractSchemas } from '../../src/contracts/types.js';
@@ -24,6 +23,7 @@ import { kafkaBrokers } from '../support/kafka-broker.js';
 import { chunk, GOLDEN_MESSAGE, goldenPathLog, noiseLogs } from '../support/log-generator.js';
 import { allLogs, eventually, getJson, postLogs, removeDir } from '../support/platform-process.js';
 import { startServiceProcess, type ServiceProcess } from '../support/service-process.js';
+import { tenantsOnDistinctPartitions } from '../support/tenants.js';
 
 const PODS = 3;
 const PER_POD = 800;
@@ -48,17 +48,6 @@ async function metric(url: string, name: string, group: string): Promise<number>
   const text = await (await fetch(`${url}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name}{group="${group}"`));
   return line ? Number(line.split(' ').pop()) : 0;
-}
-
-/** Tenant ids whose raw logs land on each of the partitions 0 … partitions-1. */
-function tenantsCoveringPartitions(partitions: number): string[] {
-  const byPartition = new Map<number, string>();
-  while (byPartition.size < partitions) {
-    const tenant = randomUUID();
-    const partition = partitionForKey(tenant, partitions);
-    if (!byPartition.has(partition)) byPartition.set(partition, tenant);
-  }
-  return [...byPartition.values()];
 }
 
 function kafkaScript(command: 'start' | 'stop' | 'status'): number {
@@ -96,7 +85,7 @@ describe('log0 on Apache Kafka, one process per service', { timeout: 600_000 }, 
     const tenantA = randomUUID();
     const tenantB = randomUUID();
     // Raw logs are keyed by tenant: one more tenant per partition, so both processes get work.
-    const spread = tenantsCoveringPartitions(6);
+    const spread = tenantsOnDistinctPartitions(6);
     const accepted: Record<string, string[]> = Object.fromEntries([tenantA, tenantB, ...spread].map((t) => [t, []]));
     const post = async (tenant: string, logs: unknown[]) => {
       const res = await postLogs(services.gateway.url, tenant, logs);

@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { createEmbeddedBus, type EmbeddedBus } from '../../src/bus/embedded/index.js';
-import { partitionForKey } from '../../src/bus/partitioner.js';
 import type { Bus, ProduceRecord } from '../../src/bus/port.js';
 import { loadConfig } from '../../src/config/config.js';
 import { TOPIC } from '../../src/contracts/topics.js';
@@ -18,6 +17,7 @@ import type { IncidentEvent, NormalizedLogEvent } from '../../src/contracts/type
 import { messageValidator } from '../../src/contracts/validators.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import { CLUSTERING_GROUP, startClusteringService, type ClusteringOptions } from '../../src/services/clustering/index.js';
+import { tenantsOnDistinctPartitions as tenantsOnDistinctPartitionsOf } from '../support/tenants.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -37,15 +37,7 @@ function fingerprintOf(text: string): string {
 }
 
 /** Tenants on distinct partitions, so partition moves are exercised. */
-function tenantsOnDistinctPartitions(count: number): string[] {
-  const byPartition = new Map<number, string>();
-  while (byPartition.size < count) {
-    const tenant = randomUUID();
-    const partition = partitionForKey(tenant, PARTITIONS);
-    if (!byPartition.has(partition)) byPartition.set(partition, tenant);
-  }
-  return [...byPartition.values()];
-}
+const tenantsOnDistinctPartitions = (count: number) => tenantsOnDistinctPartitionsOf(count, PARTITIONS);
 
 function normalizedLog(tenantId: string, at: number, overrides: Partial<NormalizedLogEvent> = {}): NormalizedLogEvent {
   return {

@@ -31,44 +31,64 @@ export function removeDir(dir: string): void {
 
 const SERVICE_LINE = /^\s+(ingestion gateway|incident service|notification service)\s+(http:\/\/\S+)/gm;
 
-export async function startPlatformProcess(
-  options: { dataDir?: string; env?: Record<string, string>; timeoutMs?: number } = {},
-): Promise<PlatformProcess> {
-  const dataDir = options.dataDir ?? tempDataDir();
-  const child = spawn(process.execPath, [...(process.env.LOG0_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LOG0_PROFILE_DIR}`] : []), join(packageRoot(), 'dist/src/cli/main.js'), 'up'], {
-    env: {
-      ...process.env,
-      LOG0_DATA_DIR: dataDir,
-      LOG0_HOST: '127.0.0.1',
-      LOG0_GATEWAY_PORT: '0',
-      LOG0_INCIDENT_PORT: '0',
-      LOG0_NOTIFICATION_PORT: '0',
-      LOG0_LOG_LEVEL: 'warn',
-      ...options.env,
-    },
+/** A started log0 child process, its output so far, and a promise of its exit code. */
+export interface Log0Child {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+/**
+ * Spawns `log0 <args>` and waits until `ready(output)` finds what it needs in the startup banner
+ * (it returns undefined until then); fails with the output when log0 exits first or takes too long.
+ */
+export async function spawnLog0<T>(
+  args: string[],
+  env: Record<string, string | undefined>,
+  ready: (output: string) => T | undefined,
+  timeoutMs = 60_000,
+): Promise<Log0Child & { ready: T }> {
+  const profile = process.env.LOG0_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LOG0_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, join(packageRoot(), 'dist/src/cli/main.js'), ...args], {
+    env: { ...process.env, LOG0_HOST: '127.0.0.1', LOG0_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout!.on('data', (chunk) => (out += chunk));
   child.stderr!.on('data', (chunk) => (out += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-
-  const urls = await new Promise<Record<string, string>>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`log0 did not start in time:\n${out}`)), options.timeoutMs ?? 60_000);
+  const what = `log0 ${args.join(' ')}`;
+  const found = await new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not start in time:\n${out}`)), timeoutMs);
     const check = () => {
-      const found = Object.fromEntries([...out.matchAll(SERVICE_LINE)].map((m) => [m[1], m[2]]));
-      if (Object.keys(found).length === 3) {
-        clearTimeout(timer);
-        child.stdout!.off('data', check);
-        resolve(found);
-      }
+      const value = ready(out);
+      if (value === undefined) return;
+      clearTimeout(timer);
+      child.stdout!.off('data', check);
+      resolve(value);
     };
     child.stdout!.on('data', check);
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`log0 exited with ${code} before it was up:\n${out}`));
+      reject(new Error(`${what} exited with ${code} before it was up:\n${out}`));
     });
   });
+  return { child, output: () => out, exited, ready: found };
+}
+
+export async function startPlatformProcess(
+  options: { dataDir?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<PlatformProcess> {
+  const dataDir = options.dataDir ?? tempDataDir();
+  const { child, output, exited, ready: urls } = await spawnLog0(
+    ['up'],
+    { LOG0_DATA_DIR: dataDir, LOG0_GATEWAY_PORT: '0', LOG0_INCIDENT_PORT: '0', LOG0_NOTIFICATION_PORT: '0', ...options.env },
+    (out) => {
+      const found = Object.fromEntries([...out.matchAll(SERVICE_LINE)].map((m) => [m[1], m[2]]));
+      return Object.keys(found).length === 3 ? found : undefined;
+    },
+    options.timeoutMs,
+  );
 
   return {
     dataDir,
@@ -76,7 +96,7 @@ export async function startPlatformProcess(
     incidents: urls['incident service'].replace('localhost', '127.0.0.1'),
     notifications: urls['notification service'].replace('localhost', '127.0.0.1'),
     child,
-    output: () => out,
+    output,
     kill9: async () => {
       child.kill('SIGKILL');
       await exited;
