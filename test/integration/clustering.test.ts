@@ -96,7 +96,7 @@ describe('clustering service on the embedded bus', { timeout: 60_000 }, () => {
   const logger = createLogger('silent');
 
   async function start(onBus: Bus = bus, options: ClusteringOptions = {}) {
-    const service = await startClusteringService({ bus: onBus, logger, config }, { now: () => clock, tickMs: 5, idleMs: SECOND, ...options });
+    const service = await startClusteringService({ bus: onBus, logger, config }, { now: () => clock, tickMs: 5, idleMs: SECOND, upstream: null, ...options });
     running.push(service);
     return service;
   }

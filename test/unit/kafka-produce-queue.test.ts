@@ -105,3 +105,25 @@ test('an empty call resolves at once; failAll rejects what is queued', async () 
   await assert.rejects(pending, /closed/);
   assert.equal(queue.size, 0);
 });
+
+test('expire fails a call still waiting, never one with records in flight; queued bytes follow', async () => {
+  const queue = new ProduceQueue();
+  let first: any;
+  let waiting: any;
+  const a = queue.add('t', records([0, 0], 600), (call) => (first = call));
+  const b = queue.add('t', records([0], 300), (call) => (waiting = call));
+  assert.equal(queue.queuedBytes, 1_500);
+  // One record of a fits the partition batch: a is in flight, b waits.
+  const planned = queue.take(LIMITS);
+  assert.equal(planned.length, 1);
+  assert.equal(queue.queuedBytes, 900);
+  assert.equal(queue.expire(first, new Error('late')), false, 'a has a record in flight');
+  assert.equal(queue.expire(waiting, new Error('late')), true);
+  await assert.rejects(b, /late/);
+  assert.equal(queue.queuedBytes, 600, 'b is gone; a’s second record still queued');
+  queue.acknowledge(planned, new Map([[partitionKey('t', 0), 7]]));
+  assert.equal(queue.take(LIMITS).length, 1);
+  assert.equal(queue.queuedBytes, 0);
+  queue.failAll(() => new Error('closing'));
+  void a.catch(() => undefined);
+});

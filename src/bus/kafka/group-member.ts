@@ -30,7 +30,7 @@ import { MemberFetcher } from './member-fetcher.js';
 import type { OffsetsApi } from './offsets.js';
 import type { ResolvedKafkaOptions } from './options.js';
 import { PartitionWorker } from './partition-worker.js';
-import type { TopicCatalog } from './topics.js';
+import { UnknownTopicError, type TopicCatalog } from './topics.js';
 
 export interface MemberOptions {
   groupId: string;
@@ -266,8 +266,12 @@ export class GroupMember {
       topics.map(async (topic) => {
         try {
           counts.set(topic, (await this.context.topics.get(topic, true)).partitions.length);
-        } catch {
-          counts.set(topic, 0); // deleted meanwhile: nothing to assign
+        } catch (err) {
+          // Deleted meanwhile: nothing to assign. Any other failure (metadata unavailable during
+          // a broker restart) fails this join, which is retried: assigning nothing would leave the
+          // whole group idle with every heartbeat succeeding.
+          if (!(err instanceof UnknownTopicError)) throw err;
+          counts.set(topic, 0);
         }
       }),
     );
@@ -301,8 +305,10 @@ export class GroupMember {
       }
     }
 
-    if (this.options.onAssigned && !(await this.callOnAssigned(this.options.onAssigned, positions))) return;
+    // Held from the first onAssigned call on: even if it fails and a rebalance abandons it, the
+    // consumer may have set up state for some partitions, and onRevoked lets it drop that.
     this.held = partitions;
+    if (this.options.onAssigned && !(await this.callOnAssigned(this.options.onAssigned, positions))) return;
     if (this.rejoin.fired) return; // revoked next; onRevoked is owed since onAssigned ran
 
     for (const position of positions) {

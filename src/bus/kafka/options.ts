@@ -18,6 +18,8 @@ export interface KafkaBusOptions {
   maxRecordBytes?: number;
   /** Bytes of records per partition in one produce request (a Kafka record batch). Default 512 KiB. */
   maxBatchBytes?: number;
+  /** Bytes of records waiting to be sent; beyond it produce fails at once (TransientError). Default 64 MiB. */
+  maxQueuedBytes?: number;
   /** Consumer-group session timeout: a member silent this long is removed. Default 30 s. */
   sessionTimeoutMs?: number;
   /** How often members heartbeat; also how quickly they notice a rebalance. Default 1 s. */
@@ -46,6 +48,7 @@ export interface ResolvedKafkaOptions {
   requestTimeoutMs: number;
   maxRecordBytes: number;
   maxBatchBytes: number;
+  maxQueuedBytes: number;
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
   rebalanceTimeoutMs: number;
@@ -65,6 +68,7 @@ const POSITIVE = [
   'requestTimeoutMs',
   'maxRecordBytes',
   'maxBatchBytes',
+  'maxQueuedBytes',
   'sessionTimeoutMs',
   'heartbeatIntervalMs',
   'rebalanceTimeoutMs',
@@ -106,6 +110,7 @@ export function resolveKafkaOptions(options: KafkaBusOptions): ResolvedKafkaOpti
     requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
     maxRecordBytes: options.maxRecordBytes ?? 1_000_000,
     maxBatchBytes: options.maxBatchBytes ?? 512 * 1024,
+    maxQueuedBytes: options.maxQueuedBytes ?? 64 * 1024 * 1024,
     sessionTimeoutMs: options.sessionTimeoutMs ?? 30_000,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 1_000,
     rebalanceTimeoutMs: options.rebalanceTimeoutMs ?? 60_000,

@@ -33,15 +33,26 @@ export interface Limits {
 
 export class ProduceQueue {
   private calls: ProduceCall[] = [];
+  private bytes = 0;
 
   get size(): number {
     return this.calls.length;
   }
 
-  add(topic: string, records: OutgoingRecord[]): Promise<RecordPosition[]> {
+  /** Bytes of the records queued and not yet taken into a request. */
+  get queuedBytes(): number {
+    return this.bytes;
+  }
+
+  /**
+   * Queues a call. `onQueued` receives it, e.g. to set a deadline with expire(); the promise
+   * settles when every record is acknowledged or the call fails.
+   */
+  add(topic: string, records: OutgoingRecord[], onQueued?: (call: ProduceCall) => void): Promise<RecordPosition[]> {
     return new Promise((resolve, reject) => {
       if (records.length === 0) return resolve([]);
-      this.calls.push({
+      for (const record of records) this.bytes += record.size;
+      const call: ProduceCall = {
         topic,
         records,
         next: 0,
@@ -50,8 +61,20 @@ export class ProduceQueue {
         settled: false,
         resolve,
         reject,
-      });
+      };
+      this.calls.push(call);
+      onQueued?.(call);
     });
+  }
+
+  /**
+   * Fails a call none of whose records has gone out yet (a call in flight is bounded by its
+   * request's own deadline instead). True if it failed the call.
+   */
+  expire(call: ProduceCall, error: Error): boolean {
+    if (call.settled || call.next > 0) return false;
+    this.fail(call, error);
+    return true;
   }
 
   /**
@@ -72,6 +95,7 @@ export class ProduceQueue {
         if (!fits && planned.length > 0) break outer;
         perPartition.set(key, inPartition + record.size);
         total += record.size;
+        this.bytes -= record.size;
         planned.push({ call, index: call.next });
         call.next++;
       }
@@ -120,6 +144,8 @@ export class ProduceQueue {
   }
 
   private fail(call: ProduceCall, error: Error): void {
+    for (let i = call.next; i < call.records.length; i++) this.bytes -= call.records[i].size;
+    call.next = call.records.length;
     call.settled = true;
     call.reject(error);
     this.calls = this.calls.filter((c) => c !== call);

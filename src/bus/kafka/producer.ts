@@ -44,9 +44,26 @@ export class KafkaProducer {
       ),
     );
     this.assertOpen();
-    const done = this.queue.add(topic, prepared);
+    const bytes = prepared.reduce((sum, r) => sum + r.size, 0);
+    if (this.queue.size > 0 && this.queue.queuedBytes + bytes > this.options.maxQueuedBytes) {
+      // The cluster does not keep up (or is unreachable): refuse now rather than queue without bound.
+      throw new TransientError(
+        `kafka bus: produce to "${topic}": ${this.queue.queuedBytes} bytes already wait for the Kafka cluster (limit ${this.options.maxQueuedBytes})`,
+      );
+    }
+    // A call still waiting for its turn when its deadline passes fails, unsent (in flight, its
+    // request's own deadline applies): no caller waits behind a long queue for ever.
+    let deadline: NodeJS.Timeout | undefined;
+    const done = this.queue.add(topic, prepared, (call) => {
+      deadline = setTimeout(() => {
+        this.queue.expire(
+          call,
+          new TransientError(`kafka bus: produce to "${topic}": not sent within ${this.options.produceTimeoutMs} ms (the Kafka cluster is slow or unreachable); nothing was stored`),
+        );
+      }, this.options.produceTimeoutMs);
+    });
     this.sending ??= this.sendAll();
-    return done;
+    return done.finally(() => clearTimeout(deadline));
   }
 
   /** Sends what is queued, then closes the producer. Produce calls made afterwards are refused. */

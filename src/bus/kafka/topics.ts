@@ -213,8 +213,11 @@ export class TopicCatalog {
   }
 }
 
+/** The cluster says the topic does not exist (as opposed to: could not be asked). */
+export class UnknownTopicError extends KafkaBusError {}
+
 export function unknownTopic(name: string): KafkaBusError {
-  return new KafkaBusError(`kafka bus: unknown topic "${name}"`);
+  return new UnknownTopicError(`kafka bus: unknown topic "${name}"`);
 }
 
 export function sleep(ms: number): Promise<void> {

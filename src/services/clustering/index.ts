@@ -243,10 +243,9 @@ export async function startClusteringService(
       if (positions.length === (await bus.partitionCount(TOPIC.normalizedLogs))) return (partition) => pending.has(partition);
       return () => true;
     } catch (err) {
-      // The bus is unreachable: the backlog is unknown, so wait. Anything else (no such topic:
-      // clustering runs without that upstream) holds nothing back.
-      logger.debug({ err }, 'upstream positions unavailable');
-      return err instanceof TransientError ? () => true : () => false;
+      // The backlog is unknown (the bus is unreachable, or restarting): wait, within the bound.
+      logger.debug({ err }, 'upstream positions unavailable; holding idle closes');
+      return () => true;
     }
   }
 
