@@ -417,13 +417,17 @@ export class GroupMember {
     let timer: NodeJS.Timeout | undefined;
     let lastOk = Date.now();
     let beats = 0;
+    let checking: Promise<void> | undefined;
     const beat = async (): Promise<void> => {
       if (stopped) return;
       try {
         await this.session.heartbeat();
         lastOk = Date.now();
         this.warnedHeartbeat = 0;
-        if (++beats % checkEvery === 0) await this.checkPartitionCounts();
+        // Off the heartbeat chain: a slow metadata request must not delay the next heartbeat.
+        if (++beats % checkEvery === 0 && !checking) {
+          checking = this.checkPartitionCounts().finally(() => (checking = undefined));
+        }
       } catch (err) {
         if (stopped) return;
         if (hasProtocolError(err, 'REBALANCE_IN_PROGRESS')) {

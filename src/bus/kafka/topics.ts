@@ -55,12 +55,15 @@ export function validateTopicSpec(spec: TopicSpec): void {
  * Topic configs for a spec. Kafka's broker defaults would delete records after 7 days; the port
  * promises "undefined: keep forever", so both limits are always set explicitly (-1 = unbounded).
  */
-export function topicConfigs(spec: TopicSpec): Array<{ name: string; value: string }> {
+export function topicConfigs(spec: TopicSpec, replicationFactor = -1): Array<{ name: string; value: string }> {
   return [
     { name: 'retention.ms', value: String(spec.retentionMs ?? -1) },
     { name: 'retention.bytes', value: String(spec.retentionBytes ?? -1) },
     { name: 'cleanup.policy', value: 'delete' },
     { name: 'message.timestamp.type', value: 'CreateTime' },
+    // acks=all waits for the in-sync replicas only: with a replicated topic, insist on two, so an
+    // acknowledged record survives the loss of a broker (with the broker default of one it may not).
+    ...(replicationFactor >= 2 ? [{ name: 'min.insync.replicas', value: '2' }] : []),
   ];
 }
 
@@ -182,7 +185,7 @@ export class TopicCatalog {
           topics: [spec.name],
           partitions: spec.partitions,
           replicas: this.options.replicationFactor,
-          configs: topicConfigs(spec),
+          configs: topicConfigs(spec, this.options.replicationFactor),
         }),
         this.options.requestTimeoutMs,
         `creating topic "${spec.name}"`,
