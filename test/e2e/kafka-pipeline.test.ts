@@ -21,7 +21,7 @@ import { messageValidator } from '../../src/contracts/validators.js';
 import { packageRoot } from '../../src/runtime/package-root.js';
 import { kafkaBrokers } from '../support/kafka-broker.js';
 import { chunk, GOLDEN_MESSAGE, goldenPathLog, noiseLogs } from '../support/log-generator.js';
-import { allLogs, eventually, getJson, postLogs, removeDir } from '../support/platform-process.js';
+import { allLogs, eventually, getJson, postLogs, removeDir, startPlatformProcess } from '../support/platform-process.js';
 import { startServiceProcess, type ServiceProcess } from '../support/service-process.js';
 import { tenantsOnDistinctPartitions } from '../support/tenants.js';
 
@@ -274,5 +274,31 @@ describe('log0 on Apache Kafka, one process per service', { timeout: 600_000 }, 
       }
     }
     assert.ok(dead.size >= 1, 'the poison record should be in the DLQ');
+  });
+});
+
+describe('log0 up on Apache Kafka (KAFKA_BROKERS): the whole platform in one process', { timeout: 300_000 }, () => {
+  test('says it runs on Kafka, and a log flows from the gateway to an incident', async () => {
+    const brokers = await kafkaBrokers();
+    const log0 = await startPlatformProcess({ env: { ...ENV, KAFKA_BROKERS: brokers.join(',') } });
+    try {
+      assert.match(log0.output(), new RegExp(`Apache Kafka at ${brokers[0]}`));
+      const tenant = randomUUID();
+      const res = await postLogs(log0.gateway, tenant, Array.from({ length: 30 }, () => goldenPathLog(0, new Date())));
+      assert.equal(res.status, 202, JSON.stringify(res.body));
+      const incident = await eventually(
+        async () => {
+          const { incidents } = await getJson(`${log0.incidents}/api/v1/incidents`, tenant);
+          return incidents.length === 1 && incidents[0].occurrenceCount === 30 ? incidents[0] : undefined;
+        },
+        { what: 'the incident counting 30', timeoutMs: 120_000 },
+      );
+      assert.equal(incident.severity, 'HIGH');
+      const logs = await allLogs(log0.incidents, tenant);
+      assert.deepEqual(new Set(logs.map((l) => l.eventId)), new Set(res.body.eventIds));
+    } finally {
+      assert.equal(await log0.stop(), 0, `log0 up did not stop cleanly:\n${log0.output()}`);
+      removeDir(log0.dataDir);
+    }
   });
 });
