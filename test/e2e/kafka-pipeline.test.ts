@@ -74,11 +74,15 @@ describe('log0 on Apache Kafka, one process per service', { timeout: 600_000 }, 
   });
 
   after(async () => {
+    const unclean: string[] = [];
     for (const p of [...normalizers, ...Object.values(services)]) {
-      await p.stop();
+      const killed = p.child.signalCode === 'SIGKILL';
+      const code = await p.stop();
+      if (!killed && code !== 0) unclean.push(`${p.name} exited with ${code}:\n${p.output().slice(-2000)}`);
       removeDir(p.dataDir);
     }
     await bus?.close();
+    assert.deepEqual(unclean, [], 'every process stops cleanly on SIGTERM');
   });
 
   test('two normalization processes share the work; killing one mid-stream loses and duplicates nothing', async () => {
@@ -163,6 +167,24 @@ describe('log0 on Apache Kafka, one process per service', { timeout: 600_000 }, 
       return found.notifications.length > 0 ? found : undefined;
     });
     assert.ok(notifications.every((n: any) => n.tenantId === tenantA && n.incidentId === incidentA.id));
+  });
+
+  test('SIGTERM: a process finishes, commits and leaves its group, so its partitions move at once', async () => {
+    const group = 'normalization-service.normalizer';
+    const survivor = normalizers[1];
+    const extra = await startServiceProcess('normalization', { brokers, env: ENV });
+    normalizers.push(extra);
+    await eventually(async () => ((await metric(extra.url, 'log0_consumer_assigned_partitions', group)) > 0 ? true : undefined), {
+      what: 'the new normalization process to get partitions',
+      timeoutMs: 60_000,
+    });
+    const stopped = Date.now();
+    assert.equal(await extra.stop(), 0, `did not stop cleanly:\n${extra.output()}`);
+    await eventually(async () => ((await metric(survivor.url, 'log0_consumer_assigned_partitions', group)) === 6 ? true : undefined), {
+      what: 'the survivor to hold all 6 partitions again',
+    });
+    // Well inside the session timeout (10 s): the stopped process left the group, it was not timed out.
+    assert.ok(Date.now() - stopped < 8_000, `partitions moved after ${Date.now() - stopped} ms`);
   });
 
   test('a poison record on raw-logs is dead-lettered with its error and blocks nothing behind it', async () => {
