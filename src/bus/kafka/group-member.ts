@@ -480,7 +480,7 @@ export class GroupMember {
       this.warn(
         `offset ${offset} of ${topic}/${partition} is no longer in the log [${earliest}, ${latest}); resuming at ${target}`,
       );
-      if (this.workers.get(key(topic, partition)) === worker) worker.moveTo(target);
+      if (this.workers.get(key(topic, partition)) === worker) worker.resetFetchPosition(target);
     } catch (err) {
       this.warn(`cannot find the log bounds of ${topic}/${partition}: ${describeKafkaError(err)}`, err);
       setTimeout(() => this.fetcher.poke(), 1_000).unref();

@@ -83,6 +83,18 @@ export class PartitionWorker {
     this.context.wantsData();
   }
 
+  /**
+   * After a fetch at an offset outside the log: fetching resumes at `offset`. Unlike moveTo this is
+   * not a seek: records already buffered below `offset` are still delivered and the in-flight
+   * batch still commits (dropping them would skip records nobody was given). Buffered records at
+   * or past `offset` are dropped: the log was truncated below them.
+   */
+  resetFetchPosition(offset: number): void {
+    this.buffer = this.buffer.filter((record) => record.offset < offset);
+    this.fetchOffset = offset;
+    this.context.wantsData();
+  }
+
   /** Stops after the in-flight batch (if any) finished; its commit is queued before this resolves. */
   async stop(): Promise<void> {
     this.running = false;
