@@ -156,4 +156,50 @@ describe('Kafka bus: behaviour specific to this adapter', () => {
       await deleteTopics([topic]);
     }
   });
+
+  test('a seek while a member is being revoked is not overwritten by its in-flight batch’s commit', { timeout: 60_000 }, async () => {
+    const bus = await open();
+    const topic = `seek-revoke-${randomUUID().slice(0, 8)}`;
+    const groupId = `g-${randomUUID().slice(0, 8)}`;
+    try {
+      await bus.ensureTopics([{ name: topic, partitions: 1 }]);
+      const t0 = 1_700_000_000_000;
+      await bus.produce(topic, Array.from({ length: 10 }, (_, i) => ({ key: 'k', value: String(i), timestamp: t0 + i })));
+      let release: () => void = () => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let inFlight: () => void = () => {};
+      const started = new Promise<void>((resolve) => (inFlight = resolve));
+      let seeked = false;
+      const afterSeek: number[] = [];
+      const first = await bus.consume({
+        groupId,
+        topics: [topic],
+        maxBatchRecords: 10,
+        handler: async (batch) => {
+          if (seeked) return void afterSeek.push(...batch.map((r) => r.offset));
+          inFlight();
+          await held; // the whole log in one batch, held in flight
+        },
+      });
+      await started;
+      // A second member joins: the first is revoked, waiting for its in-flight batch.
+      const second = bus.consume({
+        groupId,
+        topics: [topic],
+        handler: async (batch) => void afterSeek.push(...batch.map((r) => r.offset)),
+      });
+      await new Promise((r) => setTimeout(r, 1_500)); // its heartbeat sees the rebalance
+      await bus.seekGroupToTimestamp(groupId, topic, t0 + 3);
+      seeked = true;
+      release();
+      const subscriptions = [first, await second];
+      // Whoever owns the partition next resumes at the seek, not after the revoked batch.
+      for (let i = 0; i < 100 && afterSeek.length < 7; i++) await new Promise((r) => setTimeout(r, 100));
+      await Promise.all(subscriptions.map((s) => s.stop()));
+      assert.deepEqual(afterSeek, [3, 4, 5, 6, 7, 8, 9], 'the revoked batch’s commit (10) overwrote the seek');
+    } finally {
+      await bus.close();
+      await deleteTopics([topic]);
+    }
+  });
 });

@@ -86,6 +86,8 @@ export class GroupMember {
   private readonly fetcher: MemberFetcher;
   private readonly committer: Committer;
   private readonly workers = new Map<string, PartitionWorker>();
+  /** Workers of a revoke in progress, until their in-flight batches finished (a seek must reach them). */
+  private revoking = new Map<string, PartitionWorker>();
   /** Partitions of the current generation (assigned by the last sync). */
   private readonly current = new Set<string>();
   /** Partitions whose onAssigned succeeded: onRevoked is owed for them. */
@@ -154,7 +156,9 @@ export class GroupMember {
     const commits: Array<Promise<void>> = [];
     offsets.forEach((offset, partition) => {
       const k = key(topic, partition);
-      const worker = this.workers.get(k);
+      // A worker being revoked still has its in-flight batch to commit: moving it keeps that commit
+      // from landing after (and on top of) this seek's.
+      const worker = this.workers.get(k) ?? this.revoking.get(k);
       if (worker) worker.moveTo(offset);
       else if (this.current.has(k)) this.pendingSeeks.set(k, offset);
       else return;
@@ -388,8 +392,13 @@ export class GroupMember {
   /** Stops delivery (each partition after its in-flight batch), flushes commits, calls onRevoked. */
   private async revokeAll(): Promise<void> {
     const workers = [...this.workers.values()];
+    this.revoking = new Map(this.workers);
     this.workers.clear();
-    await Promise.all(workers.map((w) => w.stop()));
+    try {
+      await Promise.all(workers.map((w) => w.stop()));
+    } finally {
+      this.revoking = new Map();
+    }
     await this.committer.idle();
     const held = this.held;
     this.held = [];
