@@ -90,7 +90,12 @@ export class MemberFetcher {
       }, delayMs);
     };
     this.context.topics.get(topic, true).then(
-      () => retry(this.context.topics.peek(topic) ? 0 : 100),
+      (info) => {
+        // A partition still without a leader (election under way, or its broker down): ask again
+        // in a while, not at once; the topic's other partitions are fetched meanwhile.
+        const leaderless = info.partitions.some((p) => p.leader < 0);
+        retry(leaderless ? 500 : this.context.topics.peek(topic) ? 0 : 100);
+      },
       () => retry(500),
     );
   }

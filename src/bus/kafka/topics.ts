@@ -157,9 +157,10 @@ export class TopicCatalog {
       }
       const info: TopicInfo = { name: topic.name, id: topic.topicId, partitions };
       byName.set(topic.name, info);
-      if (topic.errorCode === 0 && partitions.every((p) => p && p.leader >= 0)) {
-        this.cache.set(topic.name, { info, at: now });
-      }
+      // Cached even when a partition has no leader (marked -1): its consumers wait and refresh,
+      // while the topic's other partitions keep being fetched and produced to.
+      const complete = partitions.length === topic.partitions.length && partitions.every((p) => p !== undefined);
+      if (topic.errorCode === 0 && complete) this.cache.set(topic.name, { info, at: now });
     }
     return names.map((name) => byName.get(name) ?? null);
   }
