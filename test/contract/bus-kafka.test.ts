@@ -202,4 +202,41 @@ describe('Kafka bus: behaviour specific to this adapter', () => {
       await deleteTopics([topic]);
     }
   });
+
+  test('closing a bus whose member waits in a group join returns at once, not after the rebalance', { timeout: 90_000 }, async () => {
+    const holder = await open();
+    const joiner = await open();
+    const topic = `stop-join-${randomUUID().slice(0, 8)}`;
+    const groupId = `g-${randomUUID().slice(0, 8)}`;
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    try {
+      await holder.ensureTopics([{ name: topic, partitions: 1 }]);
+      await holder.produce(topic, [{ key: 'k', value: 'v' }]);
+      let inFlight: () => void = () => {};
+      const started = new Promise<void>((resolve) => (inFlight = resolve));
+      // The holder keeps a batch in flight, so the rebalance the joiner starts cannot complete.
+      const subscription = await holder.consume({
+        groupId,
+        topics: [topic],
+        handler: async () => {
+          inFlight();
+          await held;
+        },
+      });
+      await started;
+      const joining = joiner.consume({ groupId, topics: [topic], handler: async () => {} });
+      joining.catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 2_000)); // its JoinGroup waits for the holder
+      const closing = Date.now();
+      await joiner.close();
+      assert.ok(Date.now() - closing < 10_000, `close took ${Date.now() - closing} ms`);
+      release();
+      await subscription.stop();
+    } finally {
+      release();
+      await Promise.all([holder.close(), joiner.close()]);
+      await deleteTopics([topic]);
+    }
+  });
 });

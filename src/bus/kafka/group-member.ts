@@ -86,6 +86,8 @@ export class GroupMember {
   private readonly fetcher: MemberFetcher;
   private readonly committer: Committer;
   private readonly workers = new Map<string, PartitionWorker>();
+  /** A JoinGroup/SyncGroup round is under way. */
+  private joining = false;
   /** Workers of a revoke in progress, until their in-flight batches finished (a seek must reach them). */
   private revoking = new Map<string, PartitionWorker>();
   /** Partitions of the current generation (assigned by the last sync). */
@@ -144,6 +146,9 @@ export class GroupMember {
     this.stopping = true;
     this.rejoin.fire();
     this.wakePause?.();
+    // A join in progress waits for the whole group to rejoin (up to the rebalance timeout);
+    // leaving the group answers it at once, so a stop during a rolling restart is quick.
+    if (this.joining) void this.session.leave().catch(() => undefined);
     return this.loop ?? Promise.resolve();
   }
 
@@ -187,7 +192,12 @@ export class GroupMember {
       while (!this.stopping) {
         let assignment: TopicPartitions[];
         try {
-          assignment = await this.joinAndSync();
+          this.joining = true;
+          try {
+            assignment = await this.joinAndSync();
+          } finally {
+            this.joining = false;
+          }
         } catch (err) {
           if (this.stopping) break;
           const fatal = hasProtocolError(err, FATAL_JOIN_ERRORS) || err instanceof KafkaBusError;
