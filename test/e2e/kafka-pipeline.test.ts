@@ -7,7 +7,8 @@
  *  - the broker stops and restarts mid-stream: every 202 is stored, the outage answers are 503;
  *  - interop: every message on every topic, read with kcat, validates against the AsyncAPI schemas.
  * The scenarios share one set of processes and run in order; every check is scoped to tenants
- * made for this run, so earlier runs' data on the same broker cannot make a check pass.
+ * made for this run, so earlier runs' data on the same broker cannot make a check pass. No other
+ * log0 may be consuming from the same broker meanwhile: it would share the pipeline's groups.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';

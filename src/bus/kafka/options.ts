@@ -16,7 +16,7 @@ export interface KafkaBusOptions {
   requestTimeoutMs?: number;
   /** Largest accepted record (key + value + headers). Default 1,000,000 bytes (Kafka's max.message.bytes ≈ 1 MiB). */
   maxRecordBytes?: number;
-  /** Bytes of records per partition in one produce request (a Kafka record batch). Default 512 KiB. */
+  /** Bytes of records per partition in one produce request (a Kafka record batch). Default 900 KiB, under the broker default max.message.bytes (1 MiB): fewer, fuller requests (one is in flight at a time). */
   maxBatchBytes?: number;
   /** Bytes of records waiting to be sent; beyond it produce fails at once (TransientError). Default 64 MiB. */
   maxQueuedBytes?: number;
@@ -109,7 +109,7 @@ export function resolveKafkaOptions(options: KafkaBusOptions): ResolvedKafkaOpti
     produceTimeoutMs: options.produceTimeoutMs ?? 10_000,
     requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
     maxRecordBytes: options.maxRecordBytes ?? 1_000_000,
-    maxBatchBytes: options.maxBatchBytes ?? 512 * 1024,
+    maxBatchBytes: options.maxBatchBytes ?? 900 * 1024,
     maxQueuedBytes: options.maxQueuedBytes ?? 64 * 1024 * 1024,
     sessionTimeoutMs: options.sessionTimeoutMs ?? 30_000,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 1_000,
