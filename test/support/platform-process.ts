@@ -8,17 +8,36 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/runtime/package-root.js';
 
-export interface PlatformProcess {
+/** A running log0 process (`log0 up` or `log0 serve …`) and how to end it. */
+export interface RunningLog0 {
   dataDir: string;
-  gateway: string;
-  incidents: string;
-  notifications: string;
   child: ChildProcess;
   output(): string;
   /** SIGKILL, no cleanup: the crash case. */
   kill9(): Promise<void>;
-  /** SIGTERM and wait for a clean exit; resolves with the exit code. */
+  /** SIGTERM and wait for the exit; resolves with the exit code (at once if it already exited). */
   stop(): Promise<number | null>;
+}
+
+export interface PlatformProcess extends RunningLog0 {
+  gateway: string;
+  incidents: string;
+  notifications: string;
+}
+
+/** kill9 and stop of a spawned log0. */
+export function endings(child: ChildProcess, exited: Promise<number | null>): Pick<RunningLog0, 'kill9' | 'stop'> {
+  return {
+    kill9: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
 }
 
 export function tempDataDir(prefix = 'log0-e2e-'): string {
@@ -97,14 +116,7 @@ export async function startPlatformProcess(
     notifications: urls['notification service'].replace('localhost', '127.0.0.1'),
     child,
     output,
-    kill9: async () => {
-      child.kill('SIGKILL');
-      await exited;
-    },
-    stop: async () => {
-      child.kill('SIGTERM');
-      return exited;
-    },
+    ...endings(child, exited),
   };
 }
 

@@ -2,18 +2,11 @@
  * Runs `log0 serve <service>` as a real child process for tests on Apache Kafka: ephemeral port
  * read back from its startup banner, its own data dir unless one is given.
  */
-import type { ChildProcess } from 'node:child_process';
-import { spawnLog0, tempDataDir } from './platform-process.js';
+import { endings, spawnLog0, tempDataDir, type RunningLog0 } from './platform-process.js';
 
-export interface ServiceProcess {
+export interface ServiceProcess extends RunningLog0 {
   name: string;
   url: string;
-  dataDir: string;
-  child: ChildProcess;
-  output(): string;
-  kill9(): Promise<void>;
-  /** SIGTERM; resolves with the exit code. */
-  stop(): Promise<number | null>;
 }
 
 const PORT_VARIABLE: Record<string, string> = {
@@ -42,14 +35,6 @@ export async function startServiceProcess(
     dataDir,
     child,
     output,
-    kill9: async () => {
-      child.kill('SIGKILL');
-      await exited;
-    },
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      child.kill('SIGTERM');
-      return exited;
-    },
+    ...endings(child, exited),
   };
 }
