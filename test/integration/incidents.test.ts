@@ -22,7 +22,7 @@ import { applyIncidentEvent } from '../../src/services/incidents/apply-incident-
 import type { HistoryEntry, Incident } from '../../src/services/incidents/incident.js';
 import { INCIDENT_GROUP, startIncidentService } from '../../src/services/incidents/index.js';
 import { NOTIFICATION_ID_HEADER } from '../../src/services/incidents/outbox-relay.js';
-import * as repo from '../../src/services/incidents/repository.js';
+import { openIncidents, type OpeningIncident } from '../../src/services/incidents/batch-repository.js';
 import type { LogPage, LogQuery, LogStore } from '../../src/storage/log-store.js';
 import { openPgliteDatabase } from '../../src/storage/pglite/index.js';
 import { defaultMigrationsDir, migrate, readMigrations } from '../../src/storage/sql/migrate.js';
@@ -313,7 +313,7 @@ describe('incident events', () => {
   test('the database itself refuses a second active incident per fingerprint', async () => {
     const tenant = randomUUID();
     const fp = fingerprintOf('backstop');
-    const base: repo.NewIncident = {
+    const base: OpeningIncident = {
       id: randomUUID(),
       tenantId: tenant,
       fingerprint: fp,
@@ -324,10 +324,9 @@ describe('incident events', () => {
       firstSeenAt: at(T0),
       lastSeenAt: at(T0),
       topMessages: [],
-      previousIncidentId: null,
     };
-    assert.ok(await repo.insertIncidentUnlessActive(db, base));
-    assert.equal(await repo.insertIncidentUnlessActive(db, { ...base, id: randomUUID() }), null, 'ON CONFLICT must yield');
+    assert.ok((await openIncidents(db, [base]))[0]);
+    assert.equal((await openIncidents(db, [{ ...base, id: randomUUID() }]))[0], undefined, 'ON CONFLICT must yield');
     // Whatever the path, any second non-resolved incident of the fingerprint is refused.
     for (const [status, assignee] of [['NEW', null], ['ASSIGNED', randomUUID()], ['ACKNOWLEDGED', randomUUID()]]) {
       await assert.rejects(

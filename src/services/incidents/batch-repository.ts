@@ -14,7 +14,6 @@
 import type { NotificationEvent } from '../../contracts/types.js';
 import type { SqlExecutor } from '../../storage/sql-database.js';
 import type { HistoryEntry, Incident } from './incident.js';
-import type { NewIncident } from './repository.js';
 import { incidentColumns, toIncident, toWindow, windowColumns, type IncidentWindow, type Row } from './rows.js';
 
 /** Runs `sql` with the rows as its $1 (a JSON array), skipping the statement when there are none. */
@@ -81,8 +80,11 @@ export async function lockActiveIncidents(
   return byPosition(rows, fingerprints.length, toIncident);
 }
 
-/** An incident to open; its link to the fingerprint's previous incident is looked up on insert. */
-export type OpeningIncident = Omit<NewIncident, 'previousIncidentId'>;
+/** What opening an incident takes; the rest (status NEW, the link to a resolved predecessor, timestamps) the database sets. */
+export type OpeningIncident = Pick<
+  Incident,
+  'id' | 'tenantId' | 'fingerprint' | 'serviceName' | 'environment' | 'severity' | 'occurrenceCount' | 'firstSeenAt' | 'lastSeenAt' | 'topMessages'
+>;
 
 /**
  * Opens these incidents in status NEW, each linked to its fingerprint's latest resolved incident

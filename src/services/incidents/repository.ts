@@ -21,50 +21,6 @@ export async function findIncident(x: SqlExecutor, tenantId: string, id: string,
   return rows[0] ? toIncident(rows[0]) : null;
 }
 
-/** What opening an incident takes; the rest (status NEW, timestamps) the database sets. */
-export type NewIncident = Pick<
-  Incident,
-  | 'id'
-  | 'tenantId'
-  | 'fingerprint'
-  | 'serviceName'
-  | 'environment'
-  | 'severity'
-  | 'occurrenceCount'
-  | 'firstSeenAt'
-  | 'lastSeenAt'
-  | 'topMessages'
-  | 'previousIncidentId'
->;
-
-/**
- * Opens an incident in status NEW. Returns null when the fingerprint already has an active
- * incident (another consumer opened it concurrently); the partial unique index decides.
- */
-export async function insertIncidentUnlessActive(x: SqlExecutor, incident: NewIncident): Promise<Incident | null> {
-  const rows = await x.query(
-    `insert into incidents (id, tenant_id, fingerprint, service_name, environment, severity, status,
-                            occurrence_count, first_seen_at, last_seen_at, top_messages, previous_incident_id)
-     values ($2, $1, $3, $4, $5, $6, 'NEW', $7, $8, $9, $10::jsonb, $11)
-     on conflict (tenant_id, fingerprint) where status <> 'RESOLVED' do nothing
-     returning ${INCIDENT}`,
-    [
-      incident.tenantId,
-      incident.id,
-      incident.fingerprint,
-      incident.serviceName,
-      incident.environment,
-      incident.severity,
-      incident.occurrenceCount,
-      incident.firstSeenAt,
-      incident.lastSeenAt,
-      JSON.stringify(incident.topMessages),
-      incident.previousIncidentId,
-    ],
-  );
-  return rows[0] ? toIncident(rows[0]) : null;
-}
-
 /** Sets the status (and assignee, when given); stamps resolved_at when the status is RESOLVED. */
 export async function updateIncidentStatus(
   x: SqlExecutor,
