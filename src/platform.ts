@@ -16,7 +16,7 @@
  * HTTP port, so splitting into processes changes no URL.
  */
 import { join } from 'node:path';
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { Bus } from './bus/port.js';
 import { connectBus } from './bus/connect.js';
 import { startBusThread } from './bus/thread/bus-thread.js';
@@ -66,6 +66,7 @@ export async function startPlatform(config: Log0Config, logger: Logger): Promise
     await bus.ensureTopics(pipelineTopics(config));
     /** A port to the embedded bus thread for another thread; null on Kafka (it connects itself). */
     const busPortFor = () => busThread?.newClientPort() ?? null;
+    const transfer = (...ports: Array<MessagePort | null>) => ports.filter((p): p is MessagePort => p !== null);
 
     // The storage thread serves log searches to the processing thread over this channel.
     const store = new MessageChannel();
@@ -74,7 +75,7 @@ export async function startPlatform(config: Log0Config, logger: Logger): Promise
       'log store',
       new URL('./storage-worker.js', import.meta.url),
       { config, busPort: storageBusPort, storePort: store.port1 },
-      storageBusPort ? [storageBusPort, store.port1] : [store.port1],
+      transfer(storageBusPort, store.port1),
       logger,
       fatal('log store thread'),
     );
@@ -86,7 +87,7 @@ export async function startPlatform(config: Log0Config, logger: Logger): Promise
       'processing services',
       new URL('./processing-worker.js', import.meta.url),
       { config, busPort: processingBusPort, storePort: store.port2 },
-      processingBusPort ? [processingBusPort, store.port2] : [store.port2],
+      transfer(processingBusPort, store.port2),
       logger,
       fatal('processing services'),
     );

@@ -29,6 +29,7 @@ import { startNotificationService } from './services/notifications/index.js';
 import { createDuckDbLogStore } from './storage/duckdb/index.js';
 import { openPgliteDatabase } from './storage/pglite/index.js';
 import { migrate } from './storage/sql/migrate.js';
+import type { SqlDatabase } from './storage/sql-database.js';
 
 export const SERVICE_NAMES = ['gateway', 'normalization', 'clustering', 'incidents', 'notifications'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -72,10 +73,7 @@ const STARTERS: Record<ServiceName, (parts: Parts) => Promise<Endpoint>> = {
   },
 
   async incidents({ config, logger, bus, shutdown }) {
-    const dir = await ownDataDir(config, 'incidents', shutdown);
-    const db = await openPgliteDatabase(join(dir, 'pg'));
-    shutdown.onStop('database', () => db.close());
-    await migrate(db);
+    const { dir, db } = await ownDatabase(config, 'incidents', shutdown);
     const logStore = await createDuckDbLogStore({ path: join(dir, 'logs.duckdb') });
     shutdown.onStop('log store', () => logStore.close());
     const writer = await startLogStoreWriter({ bus, logger, config, logStore });
@@ -89,10 +87,7 @@ const STARTERS: Record<ServiceName, (parts: Parts) => Promise<Endpoint>> = {
   },
 
   async notifications({ config, logger, bus, shutdown }) {
-    const dir = await ownDataDir(config, 'notifications', shutdown);
-    const db = await openPgliteDatabase(join(dir, 'pg'));
-    shutdown.onStop('database', () => db.close());
-    await migrate(db);
+    const { db } = await ownDatabase(config, 'notifications', shutdown);
     const app = httpApp('notification-service', { config, logger, bus, shutdown }, { checks: { database: () => db.ping() } });
     const service = await startNotificationService({ bus, logger, config, db, app });
     shutdown.onStop('notification service', () => service.stop());
@@ -126,12 +121,18 @@ async function listen(
   return endpoint;
 }
 
-/** $LOG0_DATA_DIR/<service>, locked: an embedded store has one owner process. */
-async function ownDataDir(config: Log0Config, service: ServiceName, shutdown: ShutdownStack): Promise<string> {
+/**
+ * $LOG0_DATA_DIR/<service>, locked (an embedded store has one owner process), with the service's
+ * SQL database in it, migrated.
+ */
+async function ownDatabase(config: Log0Config, service: ServiceName, shutdown: ShutdownStack): Promise<{ dir: string; db: SqlDatabase }> {
   const dir = join(config.dataDir, service);
   const lock = await DataDirLock.acquire(dir, 'log0.lock', `log0 serve ${service}`);
   shutdown.onStop('data dir lock', () => lock.release());
-  return dir;
+  const db = await openPgliteDatabase(join(dir, 'pg'));
+  shutdown.onStop('database', () => db.close());
+  await migrate(db);
+  return { dir, db };
 }
 
 export function isServiceName(name: string): name is ServiceName {

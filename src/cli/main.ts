@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { ConfigError, loadConfig, type Log0Config } from '../config/config.js';
 import { startPlatform, type Platform } from '../platform.js';
 import { createLogger, type Logger } from '../runtime/logger.js';
-import { isServiceName, serveService, SERVICE_NAMES } from '../serve.js';
+import { isServiceName, serveService, SERVICE_NAMES, type ServiceName } from '../serve.js';
 
 const row = (name: string, url: string, what: string) => `  ${name.padEnd(22)}${url.padEnd(26)}${what}`;
 
@@ -27,7 +27,7 @@ function banner(platform: Platform, config: Log0Config): string {
 }
 
 /** What a served service says it is and where. */
-const SERVICE_API: Record<string, string> = {
+const SERVICE_API: Record<ServiceName, string> = {
   gateway: 'POST /api/v1/logs',
   normalization: 'GET /health, /ready, /metrics',
   clustering: 'GET /health, /ready, /metrics',
@@ -56,25 +56,24 @@ async function serve(name: string): Promise<void> {
 
 /** Graceful stop on SIGINT/SIGTERM, bounded by a watchdog; a second signal exits at once. */
 function stopOnSignals(running: { stop(): Promise<void>; stoppingStep(): string | undefined }, config: Log0Config, logger: Logger): void {
-  const platform = running;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) {
       // A second signal: the operator does not want to wait. Safe: delivery is at-least-once.
-      logger.warn({ signal, step: platform.stoppingStep() }, 'second signal: exiting now');
+      logger.warn({ signal, step: running.stoppingStep() }, 'second signal: exiting now');
       process.exit(130);
     }
     stopping = true;
     logger.info({ signal }, 'stopping log0');
     const watchdog = setTimeout(() => {
       logger.error(
-        { step: platform.stoppingStep(), timeoutSeconds: config.shutdownTimeoutMs / 1000 },
+        { step: running.stoppingStep(), timeoutSeconds: config.shutdownTimeoutMs / 1000 },
         'graceful stop timed out; exiting (uncommitted work is redelivered on the next start)',
       );
       process.exit(1);
     }, config.shutdownTimeoutMs);
     watchdog.unref();
-    await platform.stop();
+    await running.stop();
     logger.info('log0 stopped');
     process.exit(0);
   };

@@ -111,11 +111,6 @@ export class ThreadBus implements Bus {
   private flushProduces(): void {
     const calls = this.outgoing;
     this.outgoing = [];
-    if (calls.length === 1) {
-      const [only] = calls;
-      this.call<RecordPosition[]>({ method: 'produce', args: [only.topic, only.packed] }, transferOf(only.packed)).then(only.resolve, only.reject);
-      return;
-    }
     this.call<ProduceOutcome[]>(
       { method: 'produceMany', args: [calls.map(({ topic, packed }) => ({ topic, records: packed }))] },
       calls.flatMap(({ packed }) => transferOf(packed)),

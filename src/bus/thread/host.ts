@@ -46,8 +46,6 @@ export function serveBusOverPort(bus: Bus, port: MessagePort): () => Promise<voi
         return bus.ensureTopics(...message.args);
       case 'partitionCount':
         return bus.partitionCount(...message.args);
-      case 'produce':
-        return bus.produce(message.args[0], unpackProduce(message.args[1]));
       case 'produceMany':
         // Concurrent, so they share the bus's group commit; each call succeeds or fails on its own.
         return Promise.all(

@@ -113,8 +113,7 @@ export type ProduceOutcome = { positions: import('../port.js').RecordPosition[] 
 export type BusCall =
   | { method: 'ensureTopics'; args: Parameters<import('../port.js').Bus['ensureTopics']> }
   | { method: 'partitionCount'; args: [string] }
-  | { method: 'produce'; args: [string, PackedRecords] }
-  /** Produce calls made in the same event-loop turn, sent as one message; answered per call. */
+  /** The produce calls made in one event-loop turn, sent as one message; answered per call. */
   | { method: 'produceMany'; args: [Array<{ topic: string; records: PackedRecords }>] }
   | { method: 'consume'; args: [ConsumeRequest] }
   | { method: 'stopSubscription'; args: [number] }
