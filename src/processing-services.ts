@@ -17,8 +17,7 @@ import { startIncidentService } from './services/incidents/index.js';
 import { startNormalizationService } from './services/normalization/index.js';
 import { startNotificationService } from './services/notifications/index.js';
 import type { LogStore } from './storage/log-store.js';
-import { openPgliteDatabase } from './storage/pglite/index.js';
-import { migrate } from './storage/sql/migrate.js';
+import { openSqlDatabase } from './storage/open-sql-database.js';
 
 export interface ProcessingServices {
   endpoints: { incidents: Endpoint; notifications: Endpoint };
@@ -33,9 +32,8 @@ export async function startProcessingServices(
 ): Promise<ProcessingServices> {
   const shutdown = new ShutdownStack(logger);
   try {
-    const db = await openPgliteDatabase(join(config.dataDir, 'pg'));
+    const db = await openSqlDatabase(config, join(config.dataDir, 'pg'), logger);
     shutdown.onStop('database', () => db.close());
-    await migrate(db);
 
     const ctx: ServiceContext = { bus, logger, config };
     const metrics = createMetricsRegistry(bus, PIPELINE_CONSUMER_GROUPS);

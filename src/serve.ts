@@ -27,8 +27,7 @@ import { startIncidentService } from './services/incidents/index.js';
 import { startLogStoreWriter, startNormalizationService } from './services/normalization/index.js';
 import { startNotificationService } from './services/notifications/index.js';
 import { createDuckDbLogStore } from './storage/duckdb/index.js';
-import { openPgliteDatabase } from './storage/pglite/index.js';
-import { migrate } from './storage/sql/migrate.js';
+import { openSqlDatabase } from './storage/open-sql-database.js';
 import type { SqlDatabase } from './storage/sql-database.js';
 
 export const SERVICE_NAMES = ['gateway', 'normalization', 'clustering', 'incidents', 'notifications'] as const;
@@ -73,7 +72,8 @@ const STARTERS: Record<ServiceName, (parts: Parts) => Promise<Endpoint>> = {
   },
 
   async incidents({ config, logger, bus, shutdown }) {
-    const { dir, db } = await ownDatabase(config, 'incidents', shutdown);
+    const dir = await embeddedDirIfNeeded(config, 'incidents', shutdown, !config.database || !config.clickhouse);
+    const db = await openDatabase(config, dir, logger, shutdown);
     const logStore = await createDuckDbLogStore({ path: join(dir, 'logs.duckdb') });
     shutdown.onStop('log store', () => logStore.close());
     const writer = await startLogStoreWriter({ bus, logger, config, logStore });
@@ -87,7 +87,8 @@ const STARTERS: Record<ServiceName, (parts: Parts) => Promise<Endpoint>> = {
   },
 
   async notifications({ config, logger, bus, shutdown }) {
-    const { db } = await ownDatabase(config, 'notifications', shutdown);
+    const dir = await embeddedDirIfNeeded(config, 'notifications', shutdown, !config.database);
+    const db = await openDatabase(config, dir, logger, shutdown);
     const app = httpApp('notification-service', { config, logger, bus, shutdown }, { checks: { database: () => db.ping() } });
     const service = await startNotificationService({ bus, logger, config, db, app });
     shutdown.onStop('notification service', () => service.stop());
@@ -122,17 +123,24 @@ async function listen(
 }
 
 /**
- * $LOG0_DATA_DIR/<service>, locked (an embedded store has one owner process), with the service's
- * SQL database in it, migrated.
+ * $LOG0_DATA_DIR/<service>, locked when the service keeps an embedded store there: an embedded
+ * store has exactly one owner process. With server-backed stores nothing is kept locally and
+ * any number of processes of the service may run.
  */
-async function ownDatabase(config: Log0Config, service: ServiceName, shutdown: ShutdownStack): Promise<{ dir: string; db: SqlDatabase }> {
+async function embeddedDirIfNeeded(config: Log0Config, service: ServiceName, shutdown: ShutdownStack, embedded: boolean): Promise<string> {
   const dir = join(config.dataDir, service);
-  const lock = await DataDirLock.acquire(dir, 'log0.lock', `log0 serve ${service}`);
-  shutdown.onStop('data dir lock', () => lock.release());
-  const db = await openPgliteDatabase(join(dir, 'pg'));
+  if (embedded) {
+    const lock = await DataDirLock.acquire(dir, 'log0.lock', `log0 serve ${service}`);
+    shutdown.onStop('data dir lock', () => lock.release());
+  }
+  return dir;
+}
+
+/** The service's SQL database (PostgreSQL, or PGlite in `dir`), migrated. */
+async function openDatabase(config: Log0Config, dir: string, logger: Logger, shutdown: ShutdownStack): Promise<SqlDatabase> {
+  const db = await openSqlDatabase(config, join(dir, 'pg'), logger);
   shutdown.onStop('database', () => db.close());
-  await migrate(db);
-  return { dir, db };
+  return db;
 }
 
 export function isServiceName(name: string): name is ServiceName {

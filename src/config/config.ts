@@ -15,6 +15,27 @@ export interface Log0Config {
   logLevel: string;
   /** A graceful stop that takes longer than this exits anyway (non-zero). */
   shutdownTimeoutMs: number;
+  /** Set: incidents and notifications live in this PostgreSQL. Unset: embedded PGlite in the data directory. */
+  database: { url: string } | null;
+  /** Set: the log store is this ClickHouse. Unset: embedded DuckDB in the data directory. */
+  clickhouse: ClickHouseConfig | null;
+  /** How long stored logs are kept, in days: a default and per-tenant overrides (either store). */
+  logRetention: { defaultDays: number; tenantDays: ReadonlyMap<string, number> };
+  /** Set: rate limits and the dedup cache live in this Redis. Unset: in-process. */
+  redis: { url: string } | null;
+  /** Per-tenant token bucket at the gateway, counted in logs; null: no limit. */
+  rateLimit: { logsPerSecond: number; burst: number } | null;
+  /** How long an eventId is remembered as processed by the dedup cache. */
+  dedupTtlMs: number;
+}
+
+export interface ClickHouseConfig {
+  /** HTTP interface, e.g. http://127.0.0.1:8123; user, password and database may be in the URL. */
+  url: string;
+  /** Rows buffered before an insert. */
+  batchRows: number;
+  /** A buffer older than this is inserted even when not full. */
+  flushIntervalMs: number;
 }
 
 export interface KafkaConfig {
@@ -73,6 +94,60 @@ function kafka(env: Env): KafkaConfig | null {
   };
 }
 
+/** A connection URL with one of the given schemes; unset or empty means the embedded default. */
+function url(env: Env, name: string, schemes: string[]): string | null {
+  const raw = env[name]?.trim();
+  if (!raw) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a URL (${schemes.map((s) => `${s}//…`).join(' or ')}), got ${JSON.stringify(redactUrl(raw))}`);
+  }
+  if (!schemes.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must start with ${schemes.map((s) => `${s}//`).join(' or ')}, got ${JSON.stringify(redactUrl(raw))}`);
+  }
+  return raw;
+}
+
+/** The URL without its password, for error messages and logs. */
+export function redactUrl(raw: string): string {
+  try {
+    const parsed = new URL(raw);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return raw.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** LOG0_TENANT_RETENTION_DAYS: `tenantId=days` pairs, comma-separated. */
+function tenantRetention(env: Env): Map<string, number> {
+  const raw = env.LOG0_TENANT_RETENTION_DAYS?.trim();
+  const days = new Map<string, number>();
+  if (!raw) return days;
+  for (const pair of raw.split(',')) {
+    const match = /^\s*([0-9a-fA-F-]{36})\s*=\s*(\d{1,5})\s*$/.exec(pair);
+    const tenant = match?.[1].toLowerCase();
+    const value = Number(match?.[2]);
+    if (!match || !UUID.test(tenant!) || value < 1 || value > 36_500) {
+      throw new ConfigError(`LOG0_TENANT_RETENTION_DAYS must be tenantId=days pairs (a UUID, 1 to 36500 days), got ${JSON.stringify(pair)}`);
+    }
+    days.set(tenant!, value);
+  }
+  return days;
+}
+
+function rateLimit(env: Env): Log0Config['rateLimit'] {
+  const logsPerSecond = integer(env, 'LOG0_RATE_LIMIT_LOGS_PER_SECOND', 50_000, 0, 100_000_000);
+  if (logsPerSecond === 0) return null;
+  // A burst below the largest request would refuse a valid batch forever.
+  const burst = integer(env, 'LOG0_RATE_LIMIT_BURST', Math.max(2 * logsPerSecond, 1000), 1000, 1_000_000_000);
+  return { logsPerSecond, burst };
+}
+
 export function loadConfig(env: Env = process.env): Log0Config {
   const port = (name: string, fallback: number) => integer(env, name, fallback, 0, 65535);
   const retentionBytes = integer(env, 'LOG0_BUS_RETENTION_BYTES', 0, 0, Number.MAX_SAFE_INTEGER);
@@ -99,7 +174,21 @@ export function loadConfig(env: Env = process.env): Log0Config {
     },
     shutdownTimeoutMs: integer(env, 'LOG0_SHUTDOWN_TIMEOUT_SECONDS', 30, 1, 3600) * 1000,
     logLevel: oneOf(env, 'LOG0_LOG_LEVEL', 'info', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
+    database: nullable(url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']), (u) => ({ url: u })),
+    clickhouse: nullable(url(env, 'CLICKHOUSE_URL', ['http:', 'https:']), (u) => ({
+      url: u,
+      batchRows: integer(env, 'LOG0_CLICKHOUSE_BATCH_ROWS', 50_000, 1, 10_000_000),
+      flushIntervalMs: integer(env, 'LOG0_CLICKHOUSE_FLUSH_MS', 1000, 1, 600_000),
+    })),
+    logRetention: { defaultDays: integer(env, 'LOG0_LOG_RETENTION_DAYS', 30, 1, 36_500), tenantDays: tenantRetention(env) },
+    redis: nullable(url(env, 'REDIS_URL', ['redis:', 'rediss:']), (u) => ({ url: u })),
+    rateLimit: rateLimit(env),
+    dedupTtlMs: integer(env, 'LOG0_DEDUP_TTL_SECONDS', 86_400, 1, 30 * 86_400) * 1000,
   };
+}
+
+function nullable<T, R>(value: T | null, map: (value: T) => R): R | null {
+  return value === null ? null : map(value);
 }
 
 export { ConfigError };

@@ -35,3 +35,39 @@ test('a bad broker list or client id is a ConfigError naming the variable and th
   assert.throws(() => loadConfig({ LOG0_NORMALIZATION_PORT: '-1' }), /LOG0_NORMALIZATION_PORT/);
   assert.throws(() => loadConfig({ KAFKA_BROKERS: 'k:1', KAFKA_SESSION_TIMEOUT_SECONDS: '2' }), /KAFKA_SESSION_TIMEOUT_SECONDS/);
 });
+
+test('store URLs: unset means embedded; set, each is checked for its scheme; errors never print a password', () => {
+  const embedded = loadConfig({});
+  assert.deepEqual([embedded.database, embedded.clickhouse, embedded.redis], [null, null, null]);
+  const servers = loadConfig({
+    DATABASE_URL: 'postgres://log0:secret@db:5432/log0',
+    CLICKHOUSE_URL: 'http://ch:8123/logs',
+    REDIS_URL: 'redis://cache:6379/0',
+    LOG0_CLICKHOUSE_BATCH_ROWS: '5000',
+  });
+  assert.deepEqual(servers.database, { url: 'postgres://log0:secret@db:5432/log0' });
+  assert.deepEqual(servers.clickhouse, { url: 'http://ch:8123/logs', batchRows: 5000, flushIntervalMs: 1000 });
+  assert.deepEqual(servers.redis, { url: 'redis://cache:6379/0' });
+  assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://u:hunter2@db/x' }), (err: Error) => /DATABASE_URL/.test(err.message) && !/hunter2/.test(err.message));
+  assert.throws(() => loadConfig({ CLICKHOUSE_URL: 'tcp://ch:9000' }), /CLICKHOUSE_URL must start with http:\/\/ or https:\/\//);
+  assert.throws(() => loadConfig({ REDIS_URL: 'not a url' }), /REDIS_URL must be a URL/);
+});
+
+test('log retention: a default and per-tenant overrides, validated', () => {
+  const tenant = '0f8fad5b-d9cb-469f-a165-70867728950e';
+  const config = loadConfig({ LOG0_LOG_RETENTION_DAYS: '90', LOG0_TENANT_RETENTION_DAYS: ` ${tenant.toUpperCase()}=7 ` });
+  assert.equal(config.logRetention.defaultDays, 90);
+  assert.deepEqual([...config.logRetention.tenantDays], [[tenant, 7]]);
+  assert.equal(loadConfig({}).logRetention.defaultDays, 30);
+  for (const bad of ['acme=7', `${tenant}=0`, `${tenant}`, `${tenant}=7,`]) {
+    assert.throws(() => loadConfig({ LOG0_TENANT_RETENTION_DAYS: bad }), /LOG0_TENANT_RETENTION_DAYS/, bad);
+  }
+});
+
+test('rate limit: on by default per tenant, 0 turns it off, a burst below one full request is refused', () => {
+  assert.deepEqual(loadConfig({}).rateLimit, { logsPerSecond: 50_000, burst: 100_000 });
+  assert.equal(loadConfig({ LOG0_RATE_LIMIT_LOGS_PER_SECOND: '0' }).rateLimit, null);
+  assert.deepEqual(loadConfig({ LOG0_RATE_LIMIT_LOGS_PER_SECOND: '100' }).rateLimit, { logsPerSecond: 100, burst: 1000 });
+  assert.throws(() => loadConfig({ LOG0_RATE_LIMIT_BURST: '999' }), /LOG0_RATE_LIMIT_BURST/);
+  assert.equal(loadConfig({ LOG0_DEDUP_TTL_SECONDS: '60' }).dedupTtlMs, 60_000);
+});
