@@ -25,6 +25,7 @@ import type { LogPage, LogQuery, LogStore } from '../../src/storage/log-store.js
 import { defaultMigrationsDir, migrate, readMigrations } from '../../src/storage/sql/migrate.js';
 import type { SqlDatabase } from '../../src/storage/sql-database.js';
 import { MemoryBus } from '../support/memory-bus.js';
+import type { SqlAdapter } from '../support/sql-adapters.js';
 
 /** A LogStore that records the queries it gets and answers with one canned page. */
 class RecordingLogStore implements LogStore {
@@ -172,19 +173,12 @@ const resolve = (tenantId: string, id: string, body?: unknown) => call('PATCH', 
 
 // ---------------------------------------------------------------------------------------------
 
-/** The SQL adapter the suite runs on: a fresh, empty database per suite. */
-export interface SqlDatabaseUnderTest {
-  name: string;
-  open(): Promise<SqlDatabase>;
-  /** Closes the database and removes its data. */
-  cleanup(): Promise<void>;
-}
-
-/** The incident service's behaviour, run by each SQL adapter's test file (incidents-*.test.ts). */
-export function incidentServiceSuite(adapter: SqlDatabaseUnderTest): void {
+/** The incident service's behaviour on one SQL adapter (incidents.test.ts runs it on each). */
+export function incidentServiceSuite(adapter: SqlAdapter): void {
+let cleanup: (() => Promise<void>) | undefined;
 describe(`incident service on ${adapter.name}`, () => {
   before(async () => {
-    db = await adapter.open();
+    ({ db, cleanup } = await adapter.open());
     await migrate(db);
     bus = new MemoryBus();
     await bus.ensureTopics(Object.values(TOPIC).map((name) => ({ name, partitions: 3 })));
@@ -197,7 +191,7 @@ describe(`incident service on ${adapter.name}`, () => {
   after(async () => {
     await service?.stop();
     await app?.close();
-    await adapter.cleanup();
+    await cleanup?.();
     await bus?.close();
   });
 
