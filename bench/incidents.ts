@@ -1,6 +1,7 @@
 /**
- * `npm run bench:incidents`: the cost of applying IncidentEvents to the embedded incident store
- * (PGlite in its worker thread, real migrations, durable commits), and of what follows them:
+ * `npm run bench:incidents`: the cost of applying IncidentEvents to the incident store (embedded
+ * PGlite in its worker thread, or PostgreSQL; real migrations, durable commits), and of what
+ * follows them:
  *  - opening: N events, each a new (tenant, fingerprint), over 20 tenants,
  *  - new window: N events, each a further window of an open incident,
  *  - repeated window: N events, each the closing report of a window already counted (max count),
@@ -8,7 +9,9 @@
  *  - notification service: recording those N deliveries.
  * Events are applied in consumer-sized batches (applyIncidentEvents, one transaction each).
  * CPU is the whole process (every thread: PGlite's worker included); "main" is the main thread.
- * Options: --events N (default 3500), --batch B (default 100), --tenants T (default 20).
+ * Options: --events N (default 3500), --batch B (default 100), --tenants T (default 20),
+ * --store pglite|postgres (default pglite; postgres: a throwaway database on the server named by
+ * LOG0_TEST_POSTGRES_URL, default the local one, dropped afterwards).
  * Not a test: it prints figures, it asserts nothing.
  */
 import { createHash } from 'node:crypto';
@@ -25,17 +28,21 @@ import { applyIncidentEvents, type ApplyResult } from '../src/services/incidents
 import { createOutboxRelay } from '../src/services/incidents/outbox-relay.js';
 import { NOTIFICATION_GROUP, startNotificationService } from '../src/services/notifications/index.js';
 import { openPgliteDatabase } from '../src/storage/pglite/index.js';
+import { openPostgresDatabase } from '../src/storage/postgres/index.js';
 import { migrate } from '../src/storage/sql/migrate.js';
 import type { SqlDatabase } from '../src/storage/sql-database.js';
 import { MemoryBus } from '../test/support/memory-bus.js';
+import { createTestDatabase } from '../test/support/postgres.js';
 
 const { values: args } = parseArgs({
   options: {
     events: { type: 'string', default: '3500' },
     batch: { type: 'string', default: '100' },
     tenants: { type: 'string', default: '20' },
+    store: { type: 'string', default: 'pglite' },
   },
 });
+if (args.store !== 'pglite' && args.store !== 'postgres') throw new Error(`--store must be pglite or postgres, got ${args.store}`);
 const EVENTS = Number(args.events);
 const BATCH = Number(args.batch);
 const TENANTS = Number(args.tenants);
@@ -125,10 +132,11 @@ async function main(): Promise<void> {
   const logger = createLogger('silent');
   const bus = new MemoryBus();
   await bus.ensureTopics(Object.values(TOPIC).map((name) => ({ name, partitions: 3 })));
-  const db = await openPgliteDatabase(join(dir, 'pg'));
+  const server = args.store === 'postgres' ? await createTestDatabase() : null;
+  const db = server ? await openPostgresDatabase({ url: server.url }) : await openPgliteDatabase(join(dir, 'pg'));
   try {
     await migrate(db);
-    console.log(`${EVENTS} events per phase, ${TENANTS} tenants, batches of ${BATCH} (one transaction each)`);
+    console.log(`${args.store}: ${EVENTS} events per phase, ${TENANTS} tenants, batches of ${BATCH} (one transaction each)`);
 
     const ids = Array.from({ length: EVENTS }, (_, i) => i);
     await phase(db, 'opening', ids.map((i) => windowEvent(i, 0, 10, false)));
@@ -155,6 +163,7 @@ async function main(): Promise<void> {
     await app.close();
   } finally {
     await db.close();
+    await server?.drop();
     await bus.close();
     rmSync(dir, { recursive: true, force: true });
   }
