@@ -30,6 +30,7 @@ import { createMetricsRegistry } from './runtime/metrics.js';
 import { startServiceThread } from './runtime/service-thread.js';
 import { ShutdownStack } from './runtime/shutdown-stack.js';
 import { MAX_BODY_BYTES, startGatewayService } from './services/gateway/index.js';
+import { openRateLimiter } from './storage/open-shared-state.js';
 
 export { PIPELINE_CONSUMER_GROUPS, pipelineTopics };
 
@@ -96,14 +97,16 @@ export async function startPlatform(config: Log0Config, logger: Logger): Promise
       shutdown.step() === 'processing services' ? processing.step() : shutdown.step() === 'log store' ? storage.step() : undefined;
     const { incidents, notifications } = await processing.ready;
 
+    const rateLimiter = await openRateLimiter(config, logger);
+    if (rateLimiter) shutdown.onStop('rate limiter', () => rateLimiter.close());
     const gatewayApp = createHttpApp({
       service: 'ingestion-gateway',
       logger,
       metrics: createMetricsRegistry(bus, PIPELINE_CONSUMER_GROUPS),
-      checks: { bus: () => bus.ping() },
+      checks: { bus: () => bus.ping(), ...(rateLimiter ? { rateLimiter: () => rateLimiter.ping() } : {}) },
       bodyLimit: MAX_BODY_BYTES,
     });
-    const gatewayService = await startGatewayService({ bus, logger, config, app: gatewayApp });
+    const gatewayService = await startGatewayService({ bus, logger, config, app: gatewayApp, rateLimiter: rateLimiter ?? undefined });
     shutdown.onStop('ingestion gateway', () => gatewayService.stop());
     const gateway = await listenOn(gatewayApp, 'ingestion gateway', config.host, config.ports.gateway);
     // Stopped first: no new logs are accepted while the pipeline drains.

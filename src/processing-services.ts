@@ -17,6 +17,7 @@ import { startIncidentService } from './services/incidents/index.js';
 import { startNormalizationService } from './services/normalization/index.js';
 import { startNotificationService } from './services/notifications/index.js';
 import type { LogStore } from './storage/log-store.js';
+import { openDedupCache } from './storage/open-shared-state.js';
 import { openSqlDatabase } from './storage/open-sql-database.js';
 
 export interface ProcessingServices {
@@ -56,7 +57,9 @@ export async function startProcessingServices(
     shutdown.onStop('incident service', () => incidents.stop());
     const clustering = await startClusteringService(ctx);
     shutdown.onStop('clustering service', () => clustering.stop());
-    const normalization = await startNormalizationService(ctx);
+    const dedup = await openDedupCache(config, logger);
+    shutdown.onStop('dedup cache', () => dedup.close());
+    const normalization = await startNormalizationService({ ...ctx, dedup });
     shutdown.onStop('normalization service', () => normalization.stop());
 
     const endpoints = {

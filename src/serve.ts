@@ -27,6 +27,7 @@ import { startIncidentService } from './services/incidents/index.js';
 import { startLogStoreWriter, startNormalizationService } from './services/normalization/index.js';
 import { startNotificationService } from './services/notifications/index.js';
 import { createDuckDbLogStore } from './storage/duckdb/index.js';
+import { openDedupCache, openRateLimiter } from './storage/open-shared-state.js';
 import { openSqlDatabase } from './storage/open-sql-database.js';
 import type { SqlDatabase } from './storage/sql-database.js';
 
@@ -51,15 +52,22 @@ interface Parts {
 /** What each service needs started, and the HTTP app (API or /health, /ready, /metrics) it serves. */
 const STARTERS: Record<ServiceName, (parts: Parts) => Promise<Endpoint>> = {
   async gateway({ config, logger, bus, shutdown }) {
-    const app = httpApp('ingestion-gateway', { config, logger, bus, shutdown }, { bodyLimit: MAX_BODY_BYTES });
-    const service = await startGatewayService({ bus, logger, config, app });
+    const rateLimiter = await openRateLimiter(config, logger);
+    if (rateLimiter) shutdown.onStop('rate limiter', () => rateLimiter.close());
+    const app = httpApp('ingestion-gateway', { config, logger, bus, shutdown }, {
+      bodyLimit: MAX_BODY_BYTES,
+      checks: rateLimiter ? { rateLimiter: () => rateLimiter.ping() } : {},
+    });
+    const service = await startGatewayService({ bus, logger, config, app, rateLimiter: rateLimiter ?? undefined });
     shutdown.onStop('ingestion gateway', () => service.stop());
     return listen(app, 'ingestion gateway', config.ports.gateway, { config, shutdown });
   },
 
   async normalization({ config, logger, bus, shutdown }) {
+    const dedup = await openDedupCache(config, logger);
+    shutdown.onStop('dedup cache', () => dedup.close());
     const app = httpApp('normalization-service', { config, logger, bus, shutdown });
-    const service = await startNormalizationService({ bus, logger, config });
+    const service = await startNormalizationService({ bus, logger, config, dedup });
     shutdown.onStop('normalization service', () => service.stop());
     return listen(app, 'normalization service', config.ports.normalization, { config, shutdown });
   },

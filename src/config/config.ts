@@ -183,7 +183,7 @@ export function loadConfig(env: Env = process.env): Log0Config {
     logRetention: { defaultDays: integer(env, 'LOG0_LOG_RETENTION_DAYS', 30, 1, 36_500), tenantDays: tenantRetention(env) },
     redis: nullable(url(env, 'REDIS_URL', ['redis:', 'rediss:']), (u) => ({ url: u })),
     rateLimit: rateLimit(env),
-    dedupTtlMs: integer(env, 'LOG0_DEDUP_TTL_SECONDS', 86_400, 1, 30 * 86_400) * 1000,
+    dedupTtlMs: integer(env, 'LOG0_DEDUP_TTL_SECONDS', 600, 1, 30 * 86_400) * 1000,
   };
 }
 

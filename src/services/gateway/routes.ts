@@ -1,13 +1,19 @@
-/** POST /api/v1/logs: validate, publish to raw-logs, answer 202 only once the bus holds every log. */
+/**
+ * POST /api/v1/logs: validate, take the tenant's rate-limit tokens (one per log), publish to
+ * raw-logs, answer 202 only once the bus holds every log. A rejected request (400, 413, 429, 503)
+ * publishes nothing, and only a valid one costs tokens.
+ */
 import type { FastifyInstance } from 'fastify';
 import type { Bus } from '../../bus/port.js';
 import { recordKey, TOPIC } from '../../contracts/topics.js';
 import { errorMessage, HttpError } from '../../runtime/errors.js';
 import { tenantOf } from '../../runtime/http.js';
+import { throttledWarning, type ThrottledWarning } from '../../runtime/throttled-warning.js';
+import type { RateLimiter } from '../../storage/rate-limiter.js';
 import { toRawLogEvents } from './raw-log-events.js';
 
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
-/** Seconds a client should wait before retrying when the bus cannot take the write. */
+/** Seconds a client should wait before retrying when the bus or the rate limiter cannot answer. */
 const RETRY_AFTER_SECONDS = 5;
 
 function headerValue(value: string | string[] | undefined): string | undefined {
@@ -15,7 +21,42 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return v === undefined || v === '' ? undefined : v;
 }
 
-export function registerIngestRoutes(app: FastifyInstance, bus: Bus): void {
+export interface IngestRouteOptions {
+  /** Per-tenant limit on logs accepted; none: unlimited. */
+  rateLimiter?: RateLimiter;
+}
+
+/** 429 when the tenant's bucket is short, 503 when the limiter cannot answer; resolves when allowed. */
+async function takeTokens(limiter: RateLimiter, tenantId: string, cost: number, warn: ThrottledWarning): Promise<void> {
+  let decision;
+  try {
+    decision = await limiter.take(tenantId, cost);
+  } catch (err) {
+    warn({ err: errorMessage(err) }, 'rate limiter unavailable; refusing logs with 503');
+    throw new HttpError(
+      503,
+      'rate_limiter_unavailable',
+      `logs were not accepted, the rate limiter could not be asked (${errorMessage(err)}); retry later`,
+      {},
+      { 'retry-after': String(RETRY_AFTER_SECONDS) },
+    );
+  }
+  if (decision.allowed) return;
+  const { logsPerSecond, burst } = limiter.limits;
+  const retryAfterSeconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+  const limit = `${logsPerSecond} logs/s (burst ${burst})`;
+  const message =
+    cost > burst
+      ? `tenant ${tenantId} sent ${cost} logs in one request, more than its rate limit of ${limit} ever allows at once; split the request`
+      : `tenant ${tenantId} is over its rate limit of ${limit}; retry after ${retryAfterSeconds} s`;
+  throw new HttpError(429, 'rate_limited', message, { limit: { logsPerSecond, burst }, retryAfterSeconds }, {
+    'retry-after': String(retryAfterSeconds),
+  });
+}
+
+export function registerIngestRoutes(app: FastifyInstance, bus: Bus, options: IngestRouteOptions = {}): void {
+  const { rateLimiter } = options;
+  const warn = throttledWarning(app.log);
   // JSON only: Fastify would otherwise also accept text/plain.
   app.removeContentTypeParser(['text/plain']);
 
@@ -36,6 +77,7 @@ export function registerIngestRoutes(app: FastifyInstance, bus: Bus): void {
         result.status === 413 ? result.issues[0].message : `${result.issues.length} invalid field(s); nothing was accepted`;
       throw new HttpError(result.status, code, message, { issues: result.issues });
     }
+    if (rateLimiter) await takeTokens(rateLimiter, tenantId, result.events.length, warn);
     try {
       await bus.produce(
         TOPIC.rawLogs,

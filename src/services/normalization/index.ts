@@ -2,20 +2,29 @@
  * The normalization service: raw-logs → normalizeLog → normalized-logs. Its second output, every
  * normalized log into the log store (seed 001), is log-store-writer.ts: its own consumer group on
  * normalized-logs, so a slow or unavailable store never holds up incident detection and the bus
- * keeps every log until the store has it.
+ * keeps every log until the store has it. With a dedup cache, raw logs redelivered after they were
+ * already published are skipped (dedup-filter.ts; best-effort, never needed for correctness).
  */
 import { recordKey, TOPIC } from '../../contracts/topics.js';
 import { consumeMessages } from '../../runtime/consumer.js';
 import { errorMessage, TransientError } from '../../runtime/errors.js';
 import type { RunningService, ServiceContext } from '../../runtime/service.js';
+import type { DedupCache } from '../../storage/dedup-cache.js';
+import { dedupFilter } from './dedup-filter.js';
 import { normalizeLog } from './normalize.js';
 
 export const NORMALIZER_GROUP = 'normalization-service.normalizer';
 export { LOG_STORE_WRITER_GROUP, startLogStoreWriter } from './log-store-writer.js';
 
-export async function startNormalizationService(ctx: ServiceContext): Promise<RunningService> {
+export interface NormalizationContext extends ServiceContext {
+  /** Processed-eventId cache (opened and closed by the caller); none: every delivery is processed. */
+  dedup?: DedupCache;
+}
+
+export async function startNormalizationService(ctx: NormalizationContext): Promise<RunningService> {
   const { bus } = ctx;
   const logger = ctx.logger.child({ service: 'normalization-service' });
+  const dedup = dedupFilter(ctx.dedup, logger);
 
   const normalizer = await consumeMessages({
     bus,
@@ -25,7 +34,9 @@ export async function startNormalizationService(ctx: ServiceContext): Promise<Ru
     topic: TOPIC.rawLogs,
     message: 'RawLogEvent',
     maxBatchRecords: 2000,
-    handle: async (messages) => {
+    handle: async (delivered) => {
+      const messages = await dedup.unseen(delivered, ({ value }) => value);
+      if (messages.length === 0) return;
       const records = messages.map(({ value, record }) => {
         const normalized = normalizeLog(value);
         // The raw record's timestamp (when the gateway stored it) carries over, as Kafka Streams
@@ -38,6 +49,7 @@ export async function startNormalizationService(ctx: ServiceContext): Promise<Ru
       } catch (err) {
         throw new TransientError(`normalized-logs publish failed: ${errorMessage(err)}`);
       }
+      await dedup.published(messages.map(({ value }) => value));
     },
   });
 
