@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** The `log0` command. */
 import { Command } from 'commander';
-import { ConfigError, loadConfig, type Log0Config } from '../config/config.js';
+import { ConfigError, loadConfig, redactUrl, type Log0Config } from '../config/config.js';
 import { startPlatform, type Platform } from '../platform.js';
 import { createLogger, type Logger } from '../runtime/logger.js';
 import { isServiceName, serveService, SERVICE_NAMES, type ServiceName } from '../serve.js';
@@ -12,11 +12,21 @@ function busName(config: Log0Config): string {
   return config.kafka ? `Apache Kafka at ${config.kafka.brokers.join(',')}` : 'embedded bus';
 }
 
+/** Where incidents, logs and shared state live, as configured (URLs without their passwords). */
+function storeNames(config: Log0Config): string {
+  const at = (what: string, url: string) => `${what} at ${redactUrl(url)}`;
+  return [
+    config.database ? at('PostgreSQL', config.database.url) : 'PGlite',
+    config.clickhouse ? at('ClickHouse', config.clickhouse.url) : 'DuckDB',
+    config.redis ? at('Redis', config.redis.url) : 'in-process rate limits',
+  ].join(', ');
+}
+
 function banner(platform: Platform, config: Log0Config): string {
   const { gateway, incidents, notifications } = platform.endpoints;
   return [
     '',
-    `log0 is up — ${busName(config)}, PGlite, DuckDB; data in ${config.dataDir}`,
+    `log0 is up — ${busName(config)}, ${storeNames(config)}; data in ${config.dataDir}`,
     row('ingestion gateway', gateway.url, 'POST /api/v1/logs'),
     row('incident service', incidents.url, 'GET /api/v1/incidents, /api/v1/logs'),
     row('notification service', notifications.url, 'GET /api/v1/notifications'),

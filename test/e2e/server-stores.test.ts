@@ -1,0 +1,141 @@
+/**
+ * `log0 up` on the production stores: PostgreSQL (DATABASE_URL) and Redis (REDIS_URL), each
+ * reached through a TCP proxy so the test can take one down for log0 alone and bring it back.
+ * What must hold: /ready names each dependency; an outage gives clear 503s, never a 500 and never
+ * a lost log (the bus holds what was accepted); everything recovers by itself.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
+import { goldenPathLog } from '../support/log-generator.js';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { eventually, getJson, postLogs, removeDir, startPlatformProcess, type PlatformProcess } from '../support/platform-process.js';
+import { REDIS_URL } from '../support/redis.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+
+async function ready(url: string): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${url}/ready`);
+  return { status: response.status, body: await response.json() };
+}
+
+describe('log0 up on PostgreSQL and Redis', { timeout: 180_000 }, () => {
+  let database: TestDatabase;
+  let postgresProxy: TcpProxy;
+  let redisProxy: TcpProxy;
+  let log0: PlatformProcess;
+  const tenant = randomUUID();
+
+  before(async () => {
+    database = await createTestDatabase();
+    const dbUrl = new URL(database.url);
+    postgresProxy = await startTcpProxy(dbUrl.hostname, Number(dbUrl.port || 5432));
+    const redisUrl = new URL(REDIS_URL);
+    redisProxy = await startTcpProxy(redisUrl.hostname, Number(redisUrl.port || 6379));
+    dbUrl.port = String(postgresProxy.port);
+    log0 = await startPlatformProcess({
+      env: {
+        DATABASE_URL: dbUrl.toString(),
+        REDIS_URL: `redis://127.0.0.1:${redisProxy.port}`,
+        LOG0_CLUSTER_WINDOW_SECONDS: '5',
+        LOG0_CLUSTER_GRACE_SECONDS: '1',
+        LOG0_CLUSTER_THRESHOLD: '10',
+      },
+    });
+  });
+
+  after(async () => {
+    if (log0) {
+      const code = await log0.stop();
+      assert.equal(code, 0, `log0 did not stop cleanly:\n${log0.output()}`);
+      removeDir(log0.dataDir);
+    }
+    await postgresProxy?.close();
+    await redisProxy?.close();
+    await database?.drop();
+  });
+
+  test('the banner names the stores; /ready reports each dependency', async () => {
+    assert.match(log0.output(), /PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:\d+\/log0_test_\w+, DuckDB, Redis at redis:\/\/127\.0\.0\.1:\d+/);
+    const gateway = await ready(log0.gateway);
+    assert.equal(gateway.status, 200, JSON.stringify(gateway.body));
+    assert.deepEqual(Object.keys(gateway.body.checks).sort(), ['bus', 'rateLimiter']);
+    const incidents = await ready(log0.incidents);
+    assert.equal(incidents.status, 200, JSON.stringify(incidents.body));
+    assert.deepEqual(Object.keys(incidents.body.checks).sort(), ['bus', 'database', 'logStore']);
+  });
+
+  test('incidents are kept in PostgreSQL', async () => {
+    const res = await postLogs(log0.gateway, tenant, Array.from({ length: 20 }, () => goldenPathLog(0, new Date())));
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    const incident = await eventually(async () => (await getJson(`${log0.incidents}/api/v1/incidents`, tenant)).incidents[0], { what: 'the incident' });
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query('select tenant_id, status from incidents where id = $1', [incident.id]);
+      assert.deepEqual(rows, [{ tenant_id: tenant, status: 'NEW' }]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  test('PostgreSQL down: 503s naming the database, logs still accepted; back up: the incident appears', async () => {
+    postgresProxy.down();
+    try {
+      const list = await fetch(`${log0.incidents}/api/v1/incidents`, { headers: { 'x-tenant-id': tenant } });
+      assert.equal(list.status, 503);
+      const body = (await list.json()) as { error: string; message: string };
+      assert.match(body.message, /PostgreSQL unavailable/);
+      const readiness = await ready(log0.incidents);
+      assert.equal(readiness.status, 503);
+      assert.equal(readiness.body.checks.bus, 'ok');
+      assert.match(readiness.body.checks.database, /PostgreSQL unavailable/);
+
+      // A new error while the database is down: accepted, held by the bus.
+      const outageTenant = randomUUID();
+      const res = await postLogs(log0.gateway, outageTenant, Array.from({ length: 15 }, () => goldenPathLog(1, new Date())));
+      assert.equal(res.status, 202, JSON.stringify(res.body));
+      await new Promise((resolve) => setTimeout(resolve, 8000)); // the window closes during the outage
+
+      postgresProxy.up();
+      await eventually(async () => ((await ready(log0.incidents)).status === 200 ? true : undefined), { what: 'ready again' });
+      const incident = await eventually(
+        async () => (await getJson(`${log0.incidents}/api/v1/incidents`, outageTenant)).incidents[0],
+        { what: 'the incident of the outage' },
+      );
+      assert.equal(incident.occurrenceCount, 15, 'every log of the outage counted once');
+    } finally {
+      postgresProxy.up();
+    }
+  });
+
+  test('Redis down: the gateway answers 503 with Retry-After and publishes nothing; back up: 202 again', async () => {
+    redisProxy.down();
+    try {
+      const outageTenant = randomUUID();
+      const res = await postLogs(log0.gateway, outageTenant, [goldenPathLog(0, new Date())]);
+      assert.equal(res.status, 503, JSON.stringify(res.body));
+      assert.equal(res.body.error, 'rate_limiter_unavailable');
+      assert.match(res.body.message, /Redis/);
+      const readiness = await ready(log0.gateway);
+      assert.equal(readiness.status, 503);
+      assert.match(readiness.body.checks.rateLimiter, /Redis/);
+      redisProxy.up();
+      const accepted = await eventually(async () => {
+        const again = await postLogs(log0.gateway, outageTenant, [goldenPathLog(0, new Date())]);
+        return again.status === 202 ? again : undefined;
+      }, { what: '202 after Redis is back', timeoutMs: 20_000 });
+      assert.equal(accepted.body.eventIds.length, 1);
+      // Only the log accepted after the outage was stored.
+      const logs = await eventually(async () => {
+        const page = await getJson(`${log0.incidents}/api/v1/logs?limit=100`, outageTenant);
+        return page.logs.length > 0 ? page.logs : undefined;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      assert.deepEqual((await getJson(`${log0.incidents}/api/v1/logs?limit=100`, outageTenant)).logs.map((l: any) => l.eventId), logs.map((l: any) => l.eventId));
+      assert.deepEqual(logs.map((l: any) => l.eventId), accepted.body.eventIds);
+    } finally {
+      redisProxy.up();
+    }
+  });
+});
