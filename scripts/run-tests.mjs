@@ -3,7 +3,9 @@
 // Node 20's --test does not expand globs itself, hence this small finder.
 // Tests against Apache Kafka (files named *kafka*) need a broker: unless KAFKA_BROKERS names one,
 // this starts the repo's own (scripts/kafka.sh, fetched from Maven Central on first use) and stops
-// it afterwards.
+// it afterwards. Tests against ClickHouse (files named *clickhouse*, and the end-to-end test on the
+// server stores) likewise get the repo's own clickhouse-server (scripts/clickhouse.sh, Debian's
+// package) unless CLICKHOUSE_URL names one.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,6 +51,19 @@ if (files.some((f) => f.includes('kafka')) && !env.KAFKA_BROKERS) {
   }
   env.KAFKA_BROKERS = '127.0.0.1:9092';
 }
+let startedClickHouse = false;
+if (files.some((f) => /clickhouse|server-stores/.test(f)) && !env.CLICKHOUSE_URL) {
+  if (spawnSync('bash', ['scripts/clickhouse.sh', 'status'], { stdio: 'ignore' }).status !== 0) {
+    if (spawnSync('bash', ['scripts/clickhouse.sh', 'start'], { stdio: 'inherit' }).status !== 0) {
+      console.error('could not start ClickHouse for the ClickHouse tests (scripts/clickhouse.sh start)');
+      if (startedKafka) spawnSync('bash', ['scripts/kafka.sh', 'stop'], { stdio: 'inherit' });
+      process.exit(1);
+    }
+    startedClickHouse = true;
+  }
+  env.CLICKHOUSE_URL = `http://127.0.0.1:${env.CLICKHOUSE_HTTP_PORT ?? 8123}`;
+}
 const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit', env });
 if (startedKafka) spawnSync('bash', ['scripts/kafka.sh', 'stop'], { stdio: 'inherit' });
+if (startedClickHouse) spawnSync('bash', ['scripts/clickhouse.sh', 'stop'], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -3,13 +3,15 @@
  * with the others. Run as many processes of a service as its topic has partitions: they share the
  * work through its consumer group, and a crashed one's partitions move to the others.
  *
- * Until the server-backed stores arrive (PostgreSQL, ClickHouse), the stores are embedded and so
- * belong to exactly one process each, under $LOG0_DATA_DIR/<service>:
+ * Stores are chosen by configuration. Server-backed (DATABASE_URL, CLICKHOUSE_URL, REDIS_URL), every
+ * service scales out freely. Embedded, a store belongs to exactly one process, under
+ * $LOG0_DATA_DIR/<service>:
  *  - incidents: the incident database (PGlite) and the log store (DuckDB), hence also the log
  *    store writer (normalized-logs → log store), because DuckDB has one writer process;
  *  - notifications: its delivery log (PGlite).
- * gateway, normalization and clustering keep no local state (clustering rebuilds its windows from
- * the bus when it gets a partition) and scale out freely.
+ * The log store writer always runs in the incidents processes (with ClickHouse, in all of them,
+ * sharing its consumer group). gateway, normalization and clustering keep no local state
+ * (clustering rebuilds its windows from the bus when it gets a partition).
  */
 import { join } from 'node:path';
 import type { Bus } from './bus/port.js';
@@ -26,7 +28,7 @@ import { MAX_BODY_BYTES, startGatewayService } from './services/gateway/index.js
 import { startIncidentService } from './services/incidents/index.js';
 import { startLogStoreWriter, startNormalizationService } from './services/normalization/index.js';
 import { startNotificationService } from './services/notifications/index.js';
-import { createDuckDbLogStore } from './storage/duckdb/index.js';
+import { openLogStore } from './storage/open-log-store.js';
 import { openDedupCache, openRateLimiter } from './storage/open-shared-state.js';
 import { openSqlDatabase } from './storage/open-sql-database.js';
 import type { SqlDatabase } from './storage/sql-database.js';
@@ -82,7 +84,7 @@ const STARTERS: Record<ServiceName, (parts: Parts) => Promise<Endpoint>> = {
   async incidents({ config, logger, bus, shutdown }) {
     const dir = await embeddedDirIfNeeded(config, 'incidents', shutdown, !config.database || !config.clickhouse);
     const db = await openDatabase(config, dir, logger, shutdown);
-    const logStore = await createDuckDbLogStore({ path: join(dir, 'logs.duckdb') });
+    const logStore = await openLogStore(config, join(dir, 'logs.duckdb'));
     shutdown.onStop('log store', () => logStore.close());
     const writer = await startLogStoreWriter({ bus, logger, config, logStore });
     shutdown.onStop('log store writer', () => writer.stop());

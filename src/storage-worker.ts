@@ -1,5 +1,5 @@
 /**
- * Worker-thread entry of the log store: DuckDB and the log store writer (normalized-logs → store)
+ * Worker-thread entry of the log store: DuckDB (or the ClickHouse client) and the log store writer (normalized-logs → store)
  * on their own thread, so the writer's native calls and awaits never queue behind pipeline
  * batches. Searches from the incident API arrive over a port (runtime/thread-rpc).
  */
@@ -12,7 +12,7 @@ import { ShutdownStack } from './runtime/shutdown-stack.js';
 import { serveThread } from './runtime/service-thread.js';
 import { serveMethods } from './runtime/thread-rpc.js';
 import { startLogStoreWriter } from './services/normalization/log-store-writer.js';
-import { createDuckDbLogStore } from './storage/duckdb/index.js';
+import { openLogStore } from './storage/open-log-store.js';
 import { LOG_STORE_REMOTE_METHODS } from './storage/log-store.js';
 
 const { config, busPort, storePort } = workerData as { config: Log0Config; busPort: MessagePort | null; storePort: MessagePort };
@@ -23,7 +23,7 @@ await serveThread(logger, async () => {
   const bus = await connectBus(config, 'storage', logger, busPort);
   shutdown.onStop('bus client', () => bus.close());
   try {
-    const logStore = await createDuckDbLogStore({ path: join(config.dataDir, 'logs.duckdb') });
+    const logStore = await openLogStore(config, join(config.dataDir, 'logs.duckdb'));
     shutdown.onStop('log store', () => logStore.close());
     shutdown.onStop('log store server', serveMethods(logStore, LOG_STORE_REMOTE_METHODS, storePort));
     const writer = await startLogStoreWriter({ bus, logger, config, logStore });

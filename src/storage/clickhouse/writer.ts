@@ -1,0 +1,113 @@
+/**
+ * Batches appends into few large inserts: ClickHouse writes every INSERT as a new part on disk
+ * and merges parts in the background, so thousands of small inserts a second would outrun the
+ * merges ("too many parts") where a few large ones are cheap.
+ *
+ * Appends join the open batch. The batch is inserted once it holds `batchRows` rows or
+ * `flushIntervalMs` after its first row, whichever comes first, and on close. An append resolves
+ * only when the insert holding its rows succeeded (the rows are then durable and searchable),
+ * and rejects with that insert's error otherwise; so every append waits at most
+ * flushIntervalMs plus one insert. One insert runs at a time: while it runs, the next batch
+ * stays open and keeps growing, which is what keeps inserts large under load.
+ *
+ * A batch is one insert, so one part per day partition it touches: readers see an append whole
+ * or not at all as long as its logs share a UTC day (parts become visible one by one).
+ */
+import type { LogRow } from './rows.js';
+import { rowIdentity } from './rows.js';
+
+export type InsertRows = (rows: LogRow[]) => Promise<void>;
+
+export interface BatchWriterOptions {
+  batchRows: number;
+  flushIntervalMs: number;
+}
+
+class Batch {
+  readonly rows: LogRow[] = [];
+  /** Identities of the rows, to drop repeats within the batch (the table merges the rest). */
+  private readonly identities = new Set<string>();
+  readonly done: Promise<void>;
+  resolve!: () => void;
+  reject!: (error: unknown) => void;
+
+  constructor() {
+    this.done = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    // Rejections are handled by whoever appended; an unobserved one must not crash the process.
+    this.done.catch(() => {});
+  }
+
+  add(rows: readonly LogRow[]): void {
+    for (const row of rows) {
+      const identity = rowIdentity(row);
+      if (this.identities.has(identity)) continue;
+      this.identities.add(identity);
+      this.rows.push(row);
+    }
+  }
+}
+
+export class BatchWriter {
+  private open: Batch | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  /** The batch is due: full, its interval elapsed, or closing. */
+  private due = false;
+  private inserting: Promise<void> | null = null;
+
+  constructor(
+    private readonly insert: InsertRows,
+    private readonly options: BatchWriterOptions,
+  ) {
+    if (!Number.isSafeInteger(options.batchRows) || options.batchRows < 1) throw new RangeError('batchRows must be a positive integer');
+    if (!Number.isFinite(options.flushIntervalMs) || options.flushIntervalMs < 0) throw new RangeError('flushIntervalMs must be a non-negative number');
+  }
+
+  /** Resolves once `rows` are inserted (with whatever else shared their batch). */
+  append(rows: readonly LogRow[]): Promise<void> {
+    if (rows.length === 0) return Promise.resolve();
+    if (!this.open) {
+      this.open = new Batch();
+      this.timer = setTimeout(() => this.markDue(), this.options.flushIntervalMs);
+    }
+    const batch = this.open;
+    batch.add(rows);
+    if (batch.rows.length >= this.options.batchRows) this.markDue();
+    return batch.done;
+  }
+
+  /** Inserts whatever is open now and waits for every insert to settle. */
+  async flush(): Promise<void> {
+    if (this.open) this.markDue();
+    while (this.inserting) await this.inserting;
+  }
+
+  private markDue(): void {
+    this.due = true;
+    if (this.inserting) return; // the running loop picks it up
+    this.inserting = this.insertDue().finally(() => {
+      this.inserting = null;
+      // Became due after the loop's last check.
+      if (this.due && this.open) this.markDue();
+    });
+  }
+
+  /** Inserts due batches one after another until none is due. */
+  private async insertDue(): Promise<void> {
+    while (this.due && this.open) {
+      const batch = this.open;
+      this.open = null;
+      this.due = false;
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      try {
+        await this.insert(batch.rows);
+        batch.resolve();
+      } catch (error) {
+        batch.reject(error);
+      }
+    }
+  }
+}
