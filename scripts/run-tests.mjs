@@ -3,9 +3,8 @@
 // Node 20's --test does not expand globs itself, hence this small finder.
 // Tests against Apache Kafka (files named *kafka*) need a broker: unless KAFKA_BROKERS names one,
 // this starts the repo's own (scripts/kafka.sh, fetched from Maven Central on first use) and stops
-// it afterwards. Tests against ClickHouse (files named *clickhouse*, and the end-to-end test on the
-// server stores) likewise get the repo's own clickhouse-server (scripts/clickhouse.sh, Debian's
-// package) unless CLICKHOUSE_URL names one.
+// it afterwards. Tests against ClickHouse (NEEDS_CLICKHOUSE below) likewise get the repo's own
+// clickhouse-server (scripts/clickhouse.sh, Debian's package) unless CLICKHOUSE_URL names one.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -51,8 +50,10 @@ if (files.some((f) => f.includes('kafka')) && !env.KAFKA_BROKERS) {
   }
   env.KAFKA_BROKERS = '127.0.0.1:9092';
 }
+/** Test files that run against ClickHouse: its own tests, and those run on every log store. */
+const NEEDS_CLICKHOUSE = /clickhouse|server-stores|log-search-hostile/;
 let startedClickHouse = false;
-if (files.some((f) => /clickhouse|server-stores/.test(f)) && !env.CLICKHOUSE_URL) {
+if (files.some((f) => NEEDS_CLICKHOUSE.test(f)) && !env.CLICKHOUSE_URL) {
   if (spawnSync('bash', ['scripts/clickhouse.sh', 'status'], { stdio: 'ignore' }).status !== 0) {
     if (spawnSync('bash', ['scripts/clickhouse.sh', 'start'], { stdio: 'inherit' }).status !== 0) {
       console.error('could not start ClickHouse for the ClickHouse tests (scripts/clickhouse.sh start)');

@@ -121,7 +121,8 @@ function variedLogs(tenantId: string, count: number): NormalizedLogEvent[] {
 // ---------------------------------------------------------------------------------------------
 // The model: the port's semantics over an array of stored logs
 
-function matches(log: NormalizedLogEvent, filter: LogFilter): boolean {
+/** Whether a stored log matches the filter: the semantics every adapter (and the HTTP search) must have. */
+export function matches(log: NormalizedLogEvent, filter: LogFilter): boolean {
   const ms = Date.parse(log.timestamp);
   return (
     log.tenantId === filter.tenantId &&
