@@ -37,6 +37,8 @@ export async function startProcessingServices(
     shutdown.onStop('database', () => db.close());
 
     const ctx: ServiceContext = { bus, logger, config };
+    const dedup = await openDedupCache(config, logger);
+    shutdown.onStop('dedup cache', () => dedup.close());
     const metrics = createMetricsRegistry(bus, PIPELINE_CONSUMER_GROUPS);
     const bussed = { bus: () => bus.ping() };
     const apps = {
@@ -45,6 +47,8 @@ export async function startProcessingServices(
         logger,
         metrics,
         checks: { ...bussed, database: () => db.ping(), logStore: () => logStore.ping() },
+        // The normalizer's, which has no port of its own in this process.
+        optionalChecks: { dedupCache: () => dedup.ping() },
       }),
       notifications: createHttpApp({ service: 'notification-service', logger, metrics, checks: { ...bussed, database: () => db.ping() } }),
     };
@@ -57,8 +61,6 @@ export async function startProcessingServices(
     shutdown.onStop('incident service', () => incidents.stop());
     const clustering = await startClusteringService(ctx);
     shutdown.onStop('clustering service', () => clustering.stop());
-    const dedup = await openDedupCache(config, logger);
-    shutdown.onStop('dedup cache', () => dedup.close());
     const normalization = await startNormalizationService({ ...ctx, dedup });
     shutdown.onStop('normalization service', () => normalization.stop());
 

@@ -68,7 +68,7 @@ const STARTERS: Record<ServiceName, (parts: Parts) => Promise<Endpoint>> = {
   async normalization({ config, logger, bus, shutdown }) {
     const dedup = await openDedupCache(config, logger);
     shutdown.onStop('dedup cache', () => dedup.close());
-    const app = httpApp('normalization-service', { config, logger, bus, shutdown });
+    const app = httpApp('normalization-service', { config, logger, bus, shutdown }, { optionalChecks: { dedupCache: () => dedup.ping() } });
     const service = await startNormalizationService({ bus, logger, config, dedup });
     shutdown.onStop('normalization service', () => service.stop());
     return listen(app, 'normalization service', config.ports.normalization, { config, shutdown });
@@ -109,13 +109,14 @@ const STARTERS: Record<ServiceName, (parts: Parts) => Promise<Endpoint>> = {
 function httpApp(
   service: string,
   { logger, bus }: Parts,
-  options: { bodyLimit?: number; checks?: Record<string, () => Promise<void>> } = {},
+  options: { bodyLimit?: number; checks?: Record<string, () => Promise<void>>; optionalChecks?: Record<string, () => Promise<void>> } = {},
 ) {
   return createHttpApp({
     service,
     logger,
     metrics: createMetricsRegistry(bus, PIPELINE_CONSUMER_GROUPS),
     checks: { bus: () => bus.ping(), ...options.checks },
+    optionalChecks: options.optionalChecks,
     bodyLimit: options.bodyLimit,
   });
 }

@@ -15,6 +15,11 @@ export interface HttpAppOptions {
   logger: Logger;
   /** Named dependency checks for /ready. */
   checks: Record<string, ReadinessCheck>;
+  /**
+   * Dependencies /ready reports without depending on them: the service works without them
+   * (e.g. the dedup cache, an optimization), so their failure shows in the body, not the status.
+   */
+  optionalChecks?: Record<string, ReadinessCheck>;
   bodyLimit?: number;
   /** Served at GET /metrics in Prometheus text format. */
   metrics?: Registry;
@@ -111,17 +116,17 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   app.get('/ready', async (_request, reply) => {
     const results: Record<string, string> = {};
     let ready = true;
-    await Promise.all(
-      Object.entries(options.checks).map(async ([name, check]) => {
+    const run = (checks: Record<string, ReadinessCheck>, required: boolean) =>
+      Object.entries(checks).map(async ([name, check]) => {
         try {
           await check();
           results[name] = 'ok';
         } catch (err) {
-          ready = false;
-          results[name] = errorMessage(err);
+          if (required) ready = false;
+          results[name] = required ? errorMessage(err) : `${errorMessage(err)} (optional: the service works without it)`;
         }
-      }),
-    );
+      });
+    await Promise.all([...run(options.checks, true), ...run(options.optionalChecks ?? {}, false)]);
     void reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', service: options.service, checks: results });
   });
 

@@ -82,8 +82,8 @@ describe('log0 up on PostgreSQL, ClickHouse and Redis', { timeout: 240_000 }, ()
     assert.deepEqual(Object.keys(gateway.body.checks).sort(), ['bus', 'rateLimiter']);
     const incidents = await ready(log0.incidents);
     assert.equal(incidents.status, 200, JSON.stringify(incidents.body));
-    assert.deepEqual(Object.keys(incidents.body.checks).sort(), ['bus', 'database', 'logStore']);
-    assert.deepEqual(Object.values(incidents.body.checks), ['ok', 'ok', 'ok']);
+    assert.deepEqual(Object.keys(incidents.body.checks).sort(), ['bus', 'database', 'dedupCache', 'logStore']);
+    assert.deepEqual(Object.values(incidents.body.checks), ['ok', 'ok', 'ok', 'ok']);
   });
 
   test('incidents are kept in PostgreSQL', async () => {
@@ -187,6 +187,10 @@ describe('log0 up on PostgreSQL, ClickHouse and Redis', { timeout: 240_000 }, ()
       const readiness = await ready(log0.gateway);
       assert.equal(readiness.status, 503);
       assert.match(readiness.body.checks.rateLimiter, /Redis/);
+      // The dedup cache is optional: reported, but the pipeline stays ready without it.
+      const pipeline = await ready(log0.incidents);
+      assert.equal(pipeline.status, 200, JSON.stringify(pipeline.body));
+      assert.match(pipeline.body.checks.dedupCache, /Redis.*optional/);
       redisProxy.up();
       const accepted = await eventually(async () => {
         const again = await postLogs(log0.gateway, outageTenant, [goldenPathLog(0, new Date())]);
