@@ -12,11 +12,12 @@
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import type { NormalizedLogEvent } from '../../contracts/types.js';
 import type { LogCursor, LogPage, LogQuery, LogStore } from '../log-store.js';
+import { retentionCutoff, validateRetention, type LogRetention } from '../retention-policy.js';
 import { request } from './errors.js';
 import { connect, parseClickHouseUrl } from './connection.js';
 import { insertSettings } from './insert-settings.js';
 import { distinctCountSql, rowCountSql, searchSql, validateFilter, validateQuery, type LogFilter } from './query.js';
-import { applyLogRetention, retentionCutoff, validateRetention, type LogRetention, type RetentionRun } from './retention.js';
+import { applyLogRetention, type RetentionRun } from './retention.js';
 import { fromRow, toRow, type LogRow, type StoredRow } from './rows.js';
 import { ensureSchema, LOG_COLUMNS, LOGS_TABLE } from './schema.js';
 import { BatchWriter } from './writer.js';

@@ -2,8 +2,9 @@
  * How long logs are kept: a default number of days and shorter or longer ones per tenant.
  *
  * Three mechanisms, from cheapest to dearest:
- *  1. reads never return a log older than its tenant's retention (retentionCutoff, used by
- *     query.ts), so the policy holds to the millisecond whatever the cleanup below has done;
+ *  1. reads never return a log older than its tenant's retention (retentionCutoff, shared with
+ *     the embedded store in ../retention-policy.ts, used by query.ts), so the policy holds to
+ *     the millisecond whatever the cleanup below has done;
  *  2. whole UTC-day partitions older than the longest retention are dropped: ALTER TABLE … DROP
  *     PARTITION only unlinks files, whatever their size;
  *  3. rows of tenants whose retention is shorter than the longest are deleted by one ALTER
@@ -14,40 +15,18 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { request } from './errors.js';
+import { DAY_MS, validateRetention, type LogRetention } from '../retention-policy.js';
 import { joinSql, sql, type Sql } from './quote.js';
 import { LOGS_TABLE } from './schema.js';
 
-export const DAY_MS = 86_400_000;
-
-export interface LogRetention {
-  /** Days a tenant's logs are kept unless tenantDays says otherwise. */
-  defaultDays: number;
-  /** Days per tenant id, shorter or longer than the default. */
-  tenantDays: ReadonlyMap<string, number>;
-}
+/** The policy itself is adapter-independent; re-exported for this adapter's public index. */
+export type { LogRetention } from '../retention-policy.js';
 
 export interface RetentionRun {
   /** Partition ids (UTC days as YYYYMMDD) dropped. */
   droppedPartitions: string[];
   /** Whether a DELETE mutation for shorter-retention tenants was issued. */
   deleteIssued: boolean;
-}
-
-export function validateRetention(retention: LogRetention): void {
-  const check = (days: number, what: string): void => {
-    if (!Number.isSafeInteger(days) || days < 1) throw new RangeError(`${what} must be a positive whole number of days, got ${String(days)}`);
-  };
-  check(retention.defaultDays, 'retention.defaultDays');
-  for (const [tenantId, days] of retention.tenantDays) check(days, `retention for tenant ${tenantId}`);
-}
-
-export function retentionDays(retention: LogRetention, tenantId: string): number {
-  return retention.tenantDays.get(tenantId) ?? retention.defaultDays;
-}
-
-/** The oldest timestamp a tenant's reads may return at `now`; undefined without retention. */
-export function retentionCutoff(retention: LogRetention | undefined, tenantId: string, now: number): number | undefined {
-  return retention === undefined ? undefined : now - retentionDays(retention, tenantId) * DAY_MS;
 }
 
 function longestDays(retention: LogRetention): number {

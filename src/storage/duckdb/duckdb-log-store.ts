@@ -5,6 +5,10 @@
  * would abort concurrent appends to one table on conflict anyway) and a few reader
  * connections, so searches run in parallel with appends and with each other. DuckDB's MVCC
  * gives every search a snapshot of committed batches only.
+ *
+ * Retention is the ClickHouse store's policy (../retention-policy.ts): reads hide logs older
+ * than their tenant's cutoff to the millisecond, and retention.ts deletes them on the writer
+ * connection, queued between appends, once at open and hourly.
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -12,7 +16,9 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { NormalizedLogEvent } from '../../contracts/types.js';
 import type { LogPage, LogQuery, LogStore } from '../log-store.js';
+import { retentionCutoff, validateRetention, type LogRetention } from '../retention-policy.js';
 import { countSql, searchSql, validateFilter, validateQuery, type LogFilter, type Sql } from './query.js';
+import { applyLogRetention, type DuckDbRetentionRun } from './retention.js';
 import { fromRow } from './rows.js';
 import { ensureSchema } from './schema.js';
 import { SerialQueue } from './serial-queue.js';
@@ -27,7 +33,19 @@ export interface DuckDbLogStoreOptions {
   memoryLimit?: string;
   /** WAL size that triggers a checkpoint (DuckDB checkpoint_threshold). Default '64MB', see below. */
   checkpointThreshold?: string;
+  /** Without it, logs are kept forever. */
+  retention?: LogRetention;
+  /** Clock for retention (epoch ms); Date.now by default. */
+  now?: () => number;
 }
+
+/** The LogStore port plus what operators and tests need of this adapter. */
+export interface DuckDbLogStore extends LogStore {
+  /** Deletes expired logs now (null without a retention policy); also runs at open and hourly. */
+  applyRetention(): Promise<DuckDbRetentionRun | null>;
+}
+
+const RETENTION_INTERVAL_MS = 3_600_000;
 
 /**
  * DuckDB's 16MB default rewrites the growing last row group every few thousand rows:
@@ -41,8 +59,10 @@ interface ReaderConnection {
   queue: SerialQueue;
 }
 
-class DuckDbLogStore implements LogStore {
+class DuckDbStore implements DuckDbLogStore {
   private readonly writeQueue = new SerialQueue();
+  private retentionTimer: NodeJS.Timeout | null = null;
+  private retentionRunning: Promise<DuckDbRetentionRun | null> | null = null;
   private closed: Promise<void> | null = null;
 
   constructor(
@@ -50,6 +70,7 @@ class DuckDbLogStore implements LogStore {
     private readonly writerConnection: DuckDBConnection,
     private readonly writer: LogWriter,
     private readonly readers: ReaderConnection[],
+    private readonly options: DuckDbLogStoreOptions,
   ) {}
 
   async append(logs: NormalizedLogEvent[]): Promise<void> {
@@ -60,7 +81,7 @@ class DuckDbLogStore implements LogStore {
   async search(query: LogQuery): Promise<LogPage> {
     this.assertOpen();
     validateQuery(query);
-    const rows = await this.read(searchSql(query));
+    const rows = await this.read(searchSql(this.withinRetention(query)));
     const logs = rows.map(fromRow);
     const last = logs.length === query.limit ? logs[logs.length - 1] : undefined;
     return {
@@ -72,13 +93,36 @@ class DuckDbLogStore implements LogStore {
   async count(filter: LogFilter): Promise<number> {
     this.assertOpen();
     validateFilter(filter);
-    const rows = await this.read(countSql(filter));
+    const rows = await this.read(countSql(this.withinRetention(filter)));
     return Number(rows[0][0] as bigint);
   }
 
   async ping(): Promise<void> {
     this.assertOpen();
     await this.read({ text: 'SELECT 1', params: [] });
+  }
+
+  async applyRetention(): Promise<DuckDbRetentionRun | null> {
+    this.assertOpen();
+    const retention = this.options.retention;
+    if (!retention) return null;
+    // Runs never overlap: a caller arriving during one shares it. Queued with the appends on the
+    // writer connection; the clock is read when the run starts, not when it was queued.
+    this.retentionRunning ??= this.writeQueue
+      .run(() => applyLogRetention(this.writerConnection, retention, this.now()))
+      .finally(() => {
+        this.retentionRunning = null;
+      });
+    return await this.retentionRunning;
+  }
+
+  startRetentionTimer(): void {
+    if (!this.options.retention) return;
+    this.retentionTimer = setInterval(() => {
+      // A failed run is retried at the next tick; reads hide expired logs meanwhile.
+      this.applyRetention().catch(() => {});
+    }, RETENTION_INTERVAL_MS);
+    this.retentionTimer.unref();
   }
 
   /** Waits for queued work, checkpoints (folds the WAL into the file) and releases the file. */
@@ -88,6 +132,7 @@ class DuckDbLogStore implements LogStore {
   }
 
   private async shutDown(): Promise<void> {
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
     await Promise.all([this.writeQueue.idle(), ...this.readers.map((reader) => reader.queue.idle())]);
     try {
       await this.writerConnection.run('CHECKPOINT');
@@ -97,6 +142,22 @@ class DuckDbLogStore implements LogStore {
       this.writerConnection.closeSync();
       this.instance.closeSync();
     }
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  /**
+   * The query with its lower time bound raised to the tenant's retention cutoff: logs older than
+   * it are never returned, whether or not a retention run has deleted them yet. Logs are kept
+   * when timestamp_ms >= cutoff, as retention.ts deletes them.
+   */
+  private withinRetention<Q extends LogFilter>(query: Q): Q {
+    const cutoff = retentionCutoff(this.options.retention, query.tenantId, this.now());
+    if (cutoff === undefined) return query;
+    const notBefore = Math.ceil(cutoff);
+    return query.from !== undefined && query.from >= notBefore ? query : { ...query, from: notBefore };
   }
 
   private async read(sql: Sql) {
@@ -112,9 +173,10 @@ class DuckDbLogStore implements LogStore {
   }
 }
 
-export async function createDuckDbLogStore(options: DuckDbLogStoreOptions): Promise<LogStore> {
+export async function createDuckDbLogStore(options: DuckDbLogStoreOptions): Promise<DuckDbLogStore> {
   const readerCount = options.readers ?? 2;
   if (!Number.isInteger(readerCount) || readerCount < 1) throw new RangeError('readers must be a positive integer');
+  if (options.retention) validateRetention(options.retention);
   await mkdir(dirname(options.path), { recursive: true });
   const config: Record<string, string> = { checkpoint_threshold: options.checkpointThreshold ?? DEFAULT_CHECKPOINT_THRESHOLD };
   if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit;
@@ -125,6 +187,7 @@ export async function createDuckDbLogStore(options: DuckDbLogStoreOptions): Prom
     throw new Error(`cannot open log store ${options.path}: ${(error as Error).message}`, { cause: error });
   }
   const connections: DuckDBConnection[] = [];
+  let store: DuckDbStore;
   try {
     const writerConnection = await instance.connect();
     connections.push(writerConnection);
@@ -136,10 +199,18 @@ export async function createDuckDbLogStore(options: DuckDbLogStoreOptions): Prom
       connections.push(connection);
       readers.push({ connection, queue: new SerialQueue() });
     }
-    return new DuckDbLogStore(instance, writerConnection, writer, readers);
+    store = new DuckDbStore(instance, writerConnection, writer, readers, options);
   } catch (error) {
     for (const connection of connections) connection.closeSync();
     instance.closeSync();
     throw error;
   }
+  try {
+    await store.applyRetention();
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw error;
+  }
+  store.startRetentionTimer();
+  return store;
 }

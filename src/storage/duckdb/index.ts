@@ -1,2 +1,3 @@
 /** Embedded log store: the LogStore port on a DuckDB file. */
-export { createDuckDbLogStore, type DuckDbLogStoreOptions } from './duckdb-log-store.js';
+export { createDuckDbLogStore, type DuckDbLogStore, type DuckDbLogStoreOptions } from './duckdb-log-store.js';
+export type { DuckDbRetentionRun } from './retention.js';
