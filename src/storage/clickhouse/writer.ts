@@ -3,12 +3,16 @@
  * and merges parts in the background, so thousands of small inserts a second would outrun the
  * merges ("too many parts") where a few large ones are cheap.
  *
- * Appends join the open batch. The batch is inserted once it holds `batchRows` rows or
- * `flushIntervalMs` after its first row, whichever comes first, and on close. An append resolves
- * only when the insert holding its rows succeeded (the rows are then durable and searchable),
- * and rejects with that insert's error otherwise; so every append waits at most
- * flushIntervalMs plus one insert. One insert runs at a time: while it runs, the next batch
- * stays open and keeps growing, which is what keeps inserts large under load.
+ * Appends join the open batch. The batch is inserted once it holds `batchRows` rows, or once
+ * `flushIntervalMs` have passed since the previous insert started, whichever comes first, and on
+ * close: inserts are spaced, not each batch delayed. After a quiet spell an append is inserted at
+ * once (low latency); under load each insert carries what arrived during one interval, so the
+ * insert rate stays at most 1000/flushIntervalMs per second and the rows per insert grow with
+ * the load. (A linger timed from each batch's first row would instead make a caller that appends
+ * one batch at a time, as log0's log store writer does, wait the full interval every time.)
+ * An append resolves only when the insert holding its rows succeeded (the rows are then durable
+ * and searchable), and rejects with that insert's error otherwise. One insert runs at a time:
+ * while it runs, the next batch stays open and keeps growing.
  *
  * A batch is one insert, so one part per day partition it touches: readers see an append whole
  * or not at all as long as its logs share a UTC day (parts become visible one by one).
@@ -56,6 +60,8 @@ export class BatchWriter {
   /** The batch is due: full, its interval elapsed, or closing. */
   private due = false;
   private inserting: Promise<void> | null = null;
+  /** When the last insert started (performance.now()); none yet: the first batch goes at once. */
+  private lastInsertStartedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly insert: InsertRows,
@@ -70,7 +76,10 @@ export class BatchWriter {
     if (rows.length === 0) return Promise.resolve();
     if (!this.open) {
       this.open = new Batch();
-      this.timer = setTimeout(() => this.markDue(), this.options.flushIntervalMs);
+      // Due one interval after the previous insert started; at the earliest on the next turn of
+      // the event loop, so appends made together share an insert.
+      const wait = Math.max(0, this.lastInsertStartedAt + this.options.flushIntervalMs - performance.now());
+      this.timer = setTimeout(() => this.markDue(), wait);
     }
     const batch = this.open;
     batch.add(rows);
@@ -102,6 +111,7 @@ export class BatchWriter {
       this.due = false;
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
+      this.lastInsertStartedAt = performance.now();
       try {
         await this.insert(batch.rows);
         batch.resolve();
