@@ -4,7 +4,7 @@
  *
  *   node dist/bench/log-store.js [rows=1000000] [--store duckdb|clickhouse|both] [--keep]
  *     [--dir <folder>] [--memory-limit 512MB]                       (DuckDB)
- *     [--clickhouse-url <url>] [--batch-rows 20000] [--flush-ms 200]  (ClickHouse)
+ *     [--clickhouse-url <url>] [--batch-rows 20000] [--flush-ms 100]  (ClickHouse)
  *     [--partitions 6]
  *
  * Logs: 1,200 templates, 20 tenants, 8 services, 30% with a 10–30 frame stack trace, spread
@@ -56,7 +56,7 @@ const { values: options, positionals } = parseArgs({
     'memory-limit': { type: 'string' },
     'clickhouse-url': { type: 'string' },
     'batch-rows': { type: 'string', default: '20000' },
-    'flush-ms': { type: 'string', default: '200' },
+    'flush-ms': { type: 'string', default: '100' },
     partitions: { type: 'string', default: '6' },
   },
 });

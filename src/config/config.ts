@@ -178,7 +178,7 @@ export function loadConfig(env: Env = process.env): Log0Config {
     clickhouse: nullable(url(env, 'CLICKHOUSE_URL', ['http:', 'https:']), (u) => ({
       url: u,
       batchRows: integer(env, 'LOG0_CLICKHOUSE_BATCH_ROWS', 20_000, 1, 10_000_000),
-      flushIntervalMs: integer(env, 'LOG0_CLICKHOUSE_FLUSH_MS', 200, 1, 600_000),
+      flushIntervalMs: integer(env, 'LOG0_CLICKHOUSE_FLUSH_MS', 100, 1, 600_000),
     })),
     logRetention: { defaultDays: integer(env, 'LOG0_LOG_RETENTION_DAYS', 30, 1, 36_500), tenantDays: tenantRetention(env) },
     redis: nullable(url(env, 'REDIS_URL', ['redis:', 'rediss:']), (u) => ({ url: u })),

@@ -46,7 +46,7 @@ test('store URLs: unset means embedded; set, each is checked for its scheme; err
     LOG0_CLICKHOUSE_BATCH_ROWS: '5000',
   });
   assert.deepEqual(servers.database, { url: 'postgres://log0:secret@db:5432/log0' });
-  assert.deepEqual(servers.clickhouse, { url: 'http://ch:8123/logs', batchRows: 5000, flushIntervalMs: 200 });
+  assert.deepEqual(servers.clickhouse, { url: 'http://ch:8123/logs', batchRows: 5000, flushIntervalMs: 100 });
   assert.deepEqual(servers.redis, { url: 'redis://cache:6379/0' });
   assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://u:hunter2@db/x' }), (err: Error) => /DATABASE_URL/.test(err.message) && !/hunter2/.test(err.message));
   assert.throws(() => loadConfig({ CLICKHOUSE_URL: 'tcp://ch:9000' }), /CLICKHOUSE_URL must start with http:\/\/ or https:\/\//);
