@@ -5,6 +5,8 @@ import { ConfigError, loadConfig, redactUrl, type Log0Config } from '../config/c
 import { startPlatform, type Platform } from '../platform.js';
 import { createLogger, type Logger } from '../runtime/logger.js';
 import { isServiceName, serveService, SERVICE_NAMES, type ServiceName } from '../serve.js';
+import { FingerprintRules } from '../services/normalization/fingerprint-rules.js';
+import { normalizeStream, rulesFrom } from './normalize-command.js';
 
 const row = (name: string, url: string, what: string) => `  ${name.padEnd(22)}${url.padEnd(26)}${what}`;
 
@@ -45,8 +47,14 @@ const SERVICE_API: Record<ServiceName, string> = {
   notifications: 'GET /api/v1/notifications',
 };
 
+/** Stops startup on an unusable rules file before anything starts (the normalizer loads it again). */
+function checkFingerprintRules(config: Log0Config): void {
+  if (config.fingerprintRulesFile) FingerprintRules.load(config.fingerprintRulesFile);
+}
+
 async function up(): Promise<void> {
   const config = loadConfig();
+  checkFingerprintRules(config);
   const logger = createLogger(config.logLevel);
   const platform = await startPlatform(config, logger);
   process.stdout.write(banner(platform, config) + '\n');
@@ -56,6 +64,7 @@ async function up(): Promise<void> {
 async function serve(name: string): Promise<void> {
   if (!isServiceName(name)) throw new ConfigError(`unknown service ${JSON.stringify(name)}; one of ${SERVICE_NAMES.join(', ')}`);
   const config = loadConfig();
+  checkFingerprintRules(config);
   const logger = createLogger(config.logLevel);
   const service = await serveService(name, config, logger);
   process.stdout.write(
@@ -106,6 +115,19 @@ program
   .argument('<service>', SERVICE_NAMES.join(' | '))
   .description('run one service in this process, on Apache Kafka (KAFKA_BROKERS); run several processes of a service to scale it out')
   .action(serve);
+
+program
+  .command('normalize')
+  .description('read log lines (raw text, or JSON logs) on stdin; print what log0 makes of each: level, messageTemplate, exceptionType, firstStackFrame, fingerprint')
+  .option('--service <name>', 'serviceName of raw lines (part of the fingerprint)', 'unknown')
+  .option('--environment <name>', 'environment of raw lines', 'production')
+  .option('--level <level>', 'level of raw lines (default: INFO)')
+  .option('--tenant <uuid>', 'tenant whose fingerprint rules apply (JSON logs may carry tenantId)', '00000000-0000-0000-0000-000000000000')
+  .option('--rules <file>', 'fingerprint rules file (default: $LOG0_FINGERPRINT_RULES)')
+  .action(async (options: { service: string; environment: string; level?: string; tenant: string; rules?: string }) => {
+    const rules = rulesFrom(options.rules ?? (process.env.LOG0_FINGERPRINT_RULES?.trim() || undefined));
+    await normalizeStream(process.stdin, process.stdout, { ...options, rules });
+  });
 
 program.showHelpAfterError();
 

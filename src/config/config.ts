@@ -27,6 +27,8 @@ export interface Log0Config {
   rateLimit: { logsPerSecond: number; burst: number } | null;
   /** How long an eventId is remembered as processed by the dedup cache. */
   dedupTtlMs: number;
+  /** Per-tenant fingerprint rules (contracts/fingerprint-rules.yaml); null: log0's grouping only. */
+  fingerprintRulesFile: string | null;
 }
 
 export interface ClickHouseConfig {
@@ -184,6 +186,7 @@ export function loadConfig(env: Env = process.env): Log0Config {
     redis: nullable(url(env, 'REDIS_URL', ['redis:', 'rediss:']), (u) => ({ url: u })),
     rateLimit: rateLimit(env),
     dedupTtlMs: integer(env, 'LOG0_DEDUP_TTL_SECONDS', 600, 1, 30 * 86_400) * 1000,
+    fingerprintRulesFile: env.LOG0_FINGERPRINT_RULES?.trim() ? resolve(env.LOG0_FINGERPRINT_RULES.trim()) : null,
   };
 }
 

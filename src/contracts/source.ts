@@ -14,14 +14,20 @@ export interface ContractDocument {
   doc: Record<string, any>;
 }
 
-let cache: { asyncapi: ContractDocument; httpApi: ContractDocument } | undefined;
+interface ContractDocuments {
+  asyncapi: ContractDocument;
+  httpApi: ContractDocument;
+  fingerprintRules: ContractDocument;
+}
+
+let cache: ContractDocuments | undefined;
 
 /** The contract documents, read once from contracts/ (the single source of truth). */
-export function contractDocuments(): { asyncapi: ContractDocument; httpApi: ContractDocument } {
+export function contractDocuments(): ContractDocuments {
   if (!cache) {
     const dir = join(packageRoot(), 'contracts');
     const load = (file: string): ContractDocument => ({ file, doc: parse(readFileSync(join(dir, file), 'utf8')) });
-    cache = { asyncapi: load('asyncapi.yaml'), httpApi: load('http-api.yaml') };
+    cache = { asyncapi: load('asyncapi.yaml'), httpApi: load('http-api.yaml'), fingerprintRules: load('fingerprint-rules.yaml') };
   }
   return cache;
 }

@@ -11,6 +11,9 @@ export type IncidentStatus = G.IncidentStatus;
 export type LogInput = G.LogInput;
 export type AssignIncidentRequest = G.AssignIncidentRequest;
 export type TransitionRequest = G.TransitionRequest;
+export type FingerprintRulesFile = G.FingerprintRulesFile;
+export type FingerprintRule = G.FingerprintRule;
+export type FingerprintMatch = G.FingerprintMatch;
 export type FailedAt = DlqEvent['failedAt'];
 export type NotificationType = NotificationEvent['notificationType'];
 

@@ -3,7 +3,7 @@ import addFormatsModule from 'ajv-formats';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { dateTimeFormat } from './date-time.js';
 import { CONTRACT_BASE_URI, contractDocuments } from './source.js';
-import type { ContractSchemas } from './types.js';
+import type { ContractSchemas, FingerprintRulesFile } from './types.js';
 
 // ajv-formats is CommonJS with a default export.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -28,8 +28,8 @@ function compiler(): Ajv {
     // Same verdicts as ajv-formats' date-time, with a fast path for the toISOString form.
     const general = fullFormats['date-time'] as { validate: (text: string) => boolean; compare: (a: string, b: string) => number | undefined };
     ajv.addFormat('date-time', { type: 'string', validate: dateTimeFormat(general.validate), compare: general.compare });
-    const { asyncapi, httpApi } = contractDocuments();
-    for (const { file, doc } of [asyncapi, httpApi]) ajv.addSchema(doc, CONTRACT_BASE_URI + file);
+    const { asyncapi, httpApi, fingerprintRules } = contractDocuments();
+    for (const { file, doc } of [asyncapi, httpApi, fingerprintRules]) ajv.addSchema(doc, CONTRACT_BASE_URI + file);
   }
   return ajv;
 }
@@ -90,6 +90,11 @@ function validatorAt<T>(file: string, pointer: string): Validator<T> {
 /** Validator of a message schema of asyncapi.yaml (components.schemas.<name>). */
 export function messageValidator<N extends keyof ContractSchemas>(name: N): Validator<ContractSchemas[N]> {
   return validatorAt(contractDocuments().asyncapi.file, `/components/schemas/${name}`);
+}
+
+/** Validator of the fingerprint rules file (fingerprint-rules.yaml). */
+export function fingerprintRulesValidator(): Validator<FingerprintRulesFile> {
+  return validatorAt(contractDocuments().fingerprintRules.file, '/components/schemas/FingerprintRulesFile');
 }
 
 /** Validator of a request-body schema of http-api.yaml (components.schemas.<name>). */

@@ -11,6 +11,7 @@ import { errorMessage, TransientError } from '../../runtime/errors.js';
 import type { RunningService, ServiceContext } from '../../runtime/service.js';
 import type { DedupCache } from '../../storage/dedup-cache.js';
 import { dedupFilter } from './dedup-filter.js';
+import { FingerprintRules } from './fingerprint-rules.js';
 import { normalizeLog } from './normalize.js';
 
 export const NORMALIZER_GROUP = 'normalization-service.normalizer';
@@ -25,6 +26,9 @@ export async function startNormalizationService(ctx: NormalizationContext): Prom
   const { bus } = ctx;
   const logger = ctx.logger.child({ service: 'normalization-service' });
   const dedup = dedupFilter(ctx.dedup, logger);
+  const { fingerprintRulesFile } = ctx.config;
+  const rules = fingerprintRulesFile ? FingerprintRules.load(fingerprintRulesFile) : FingerprintRules.none;
+  if (fingerprintRulesFile) logger.info({ file: fingerprintRulesFile }, 'fingerprint rules loaded');
 
   const normalizer = await consumeMessages({
     bus,
@@ -38,7 +42,7 @@ export async function startNormalizationService(ctx: NormalizationContext): Prom
       const messages = await dedup.unseen(delivered, ({ value }) => value);
       if (messages.length === 0) return;
       const records = messages.map(({ value, record }) => {
-        const normalized = normalizeLog(value);
+        const normalized = normalizeLog(value, rules);
         // The raw record's timestamp (when the gateway stored it) carries over, as Kafka Streams
         // does: a backlog normalized late keeps its place in time, so clustering counts it in
         // its windows instead of as late logs.

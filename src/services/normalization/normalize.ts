@@ -11,9 +11,15 @@
  *    computed from the values as published, so consumers can recompute it from the event.
  * Optional fields appear only with a value: exceptionType and firstStackFrame when the trace names them,
  * trace when the raw event has one (kept as received, for the log store).
+ *
+ * A tenant's fingerprint rules (fingerprint-rules.ts), when given, run after log0's own templating:
+ * their masks change the published messageTemplate, and a fixed fingerprint replaces template,
+ * exception and frame in the hash (`serviceName|fingerprint-rule:<name>||`). Still a pure function of
+ * the raw event and the rules file.
  */
 import type { NormalizedLogEvent, RawLogEvent } from '../../contracts/types.js';
 import { fingerprint } from './fingerprint.js';
+import { FingerprintRules } from './fingerprint-rules.js';
 import { normalizeLevel } from './level.js';
 import { parseStackTrace } from './stack-trace.js';
 import { messageTemplate } from './template.js';
@@ -21,13 +27,27 @@ import { messageTemplate } from './template.js';
 /** maxLength of the NormalizedLogEvent fields, in characters (code points). */
 const MAX_LENGTH = { level: 32, messageTemplate: 10_000, exceptionType: 1_000, firstStackFrame: 2_000 } as const;
 
-export function normalizeLog(raw: RawLogEvent): NormalizedLogEvent {
+export function normalizeLog(raw: RawLogEvent, rules: FingerprintRules = FingerprintRules.none): NormalizedLogEvent {
+  return normalizeExplained(raw, rules).normalized;
+}
+
+/** normalizeLog, and the names of the tenant's fingerprint rules that matched (for `log0 normalize`). */
+export function normalizeExplained(raw: RawLogEvent, rules: FingerprintRules): { normalized: NormalizedLogEvent; rulesApplied: string[] } {
   const trimmed = raw.message.trim();
   const message = trimmed === '' ? raw.message : trimmed;
-  const template = truncate(messageTemplate(message), MAX_LENGTH.messageTemplate);
   const trace = parseStackTrace(raw.trace);
   const exceptionType = trace.exceptionType === null ? null : truncate(trace.exceptionType, MAX_LENGTH.exceptionType);
   const firstStackFrame = trace.firstStackFrame === null ? null : truncate(trace.firstStackFrame, MAX_LENGTH.firstStackFrame);
+  const level = truncate(normalizeLevel(raw.level), MAX_LENGTH.level);
+  let template = messageTemplate(message);
+  let fixedFingerprint: string | null = null;
+  let rulesApplied: string[] = [];
+  if (!rules.isEmpty) {
+    const outcome = rules.apply({ ...raw, level, message, messageTemplate: template, exceptionType, firstStackFrame });
+    ({ messageTemplate: template, fixedFingerprint } = outcome);
+    rulesApplied = outcome.applied;
+  }
+  template = truncate(template, MAX_LENGTH.messageTemplate);
 
   const normalized: NormalizedLogEvent = {
     eventId: raw.eventId,
@@ -35,16 +55,19 @@ export function normalizeLog(raw: RawLogEvent): NormalizedLogEvent {
     serviceName: raw.serviceName,
     environment: raw.environment,
     timestamp: raw.logTimestamp ?? raw.receivedAt,
-    level: truncate(normalizeLevel(raw.level), MAX_LENGTH.level),
+    level,
     message,
     messageTemplate: template,
-    fingerprint: fingerprint(raw.serviceName, template, exceptionType, firstStackFrame),
+    fingerprint:
+      fixedFingerprint === null
+        ? fingerprint(raw.serviceName, template, exceptionType, firstStackFrame)
+        : fingerprint(raw.serviceName, `fingerprint-rule:${fixedFingerprint}`, null, null),
     schemaVersion: 'v1',
   };
   if (exceptionType !== null) normalized.exceptionType = exceptionType;
   if (firstStackFrame !== null) normalized.firstStackFrame = firstStackFrame;
   if (raw.trace != null) normalized.trace = raw.trace;
-  return normalized;
+  return { normalized, rulesApplied };
 }
 
 /**
