@@ -16,7 +16,8 @@ import { retentionCutoff, validateRetention, type LogRetention } from '../retent
 import { request } from './errors.js';
 import { connect, parseClickHouseUrl } from './connection.js';
 import { insertSettings } from './insert-settings.js';
-import { distinctCountSql, rowCountSql, searchSql, validateFilter, validateQuery, type LogFilter } from './query.js';
+import { pageOf, validateFilter, validateQuery, type LogFilter } from '../log-query.js';
+import { distinctCountSql, rowCountSql, searchSql } from './query.js';
 import { applyLogRetention, type RetentionRun } from './retention.js';
 import { fromRow, toRow, type LogRow, type StoredRow } from './rows.js';
 import { ensureSchema, LOG_COLUMNS, LOGS_TABLE } from './schema.js';
@@ -88,11 +89,7 @@ class ClickHouseStore implements ClickHouseLogStore {
       }
       if (logs.length === query.limit || rows.length < fetched) break;
     }
-    const last = logs.length === query.limit ? logs[logs.length - 1] : undefined;
-    return {
-      logs,
-      next: last ? { timestamp: Date.parse(last.timestamp), eventId: last.eventId } : null,
-    };
+    return pageOf(logs, query.limit);
   }
 
   async count(filter: LogFilter): Promise<number> {

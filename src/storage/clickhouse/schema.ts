@@ -24,23 +24,7 @@ const META_TABLE = identifier('log_store_meta');
 /** Bumped on every incompatible change of the layout below. */
 export const SCHEMA_VERSION = 1;
 
-/** Columns in the order of the table; inserted rows (rows.ts) carry exactly these keys. */
-export const LOG_COLUMNS = [
-  'tenant_id',
-  'event_id',
-  'timestamp_ms',
-  'service_name',
-  'environment',
-  'level',
-  'message',
-  'message_template',
-  'fingerprint',
-  'exception_type',
-  'first_stack_frame',
-  'trace',
-  'trace_id',
-  'attributes_json',
-] as const;
+export { LOG_COLUMNS } from '../log-query.js';
 
 /**
  * The partition (UTC day, a Date) of a row; its partition id is the day as YYYYMMDD. Both

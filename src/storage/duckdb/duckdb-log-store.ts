@@ -17,7 +17,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { NormalizedLogEvent } from '../../contracts/types.js';
 import type { LogPage, LogQuery, LogStore } from '../log-store.js';
 import { retentionCutoff, validateRetention, type LogRetention } from '../retention-policy.js';
-import { countSql, searchSql, validateFilter, validateQuery, type LogFilter, type Sql } from './query.js';
+import { pageOf, validateFilter, validateQuery, type LogFilter } from '../log-query.js';
+import { countSql, searchSql, type Sql } from './query.js';
 import { applyLogRetention, type DuckDbRetentionRun } from './retention.js';
 import { fromRow } from './rows.js';
 import { ensureSchema } from './schema.js';
@@ -82,12 +83,7 @@ class DuckDbStore implements DuckDbLogStore {
     this.assertOpen();
     validateQuery(query);
     const rows = await this.read(searchSql(this.withinRetention(query)));
-    const logs = rows.map(fromRow);
-    const last = logs.length === query.limit ? logs[logs.length - 1] : undefined;
-    return {
-      logs,
-      next: last ? { timestamp: Date.parse(last.timestamp), eventId: last.eventId } : null,
-    };
+    return pageOf(rows.map(fromRow), query.limit);
   }
 
   async count(filter: LogFilter): Promise<number> {

@@ -3,48 +3,14 @@
  * by which filters are present are concatenated.
  */
 import type { DuckDBValue } from '@duckdb/node-api';
-import type { LogCursor, LogQuery } from '../log-store.js';
+import type { LogFilter } from '../log-query.js';
+import type { LogQuery } from '../log-store.js';
 import { SELECTED_COLUMNS } from './rows.js';
 import { LOGS_TABLE } from './schema.js';
-
-export const MAX_PAGE_SIZE = 1000;
-
-export type LogFilter = Omit<LogQuery, 'limit' | 'after'>;
 
 export interface Sql {
   text: string;
   params: DuckDBValue[];
-}
-
-/** Rejects queries the port does not define, naming the offending field. */
-export function validateFilter(filter: LogFilter): void {
-  if (typeof filter.tenantId !== 'string' || filter.tenantId.length === 0) {
-    throw new TypeError('tenantId must be a non-empty string');
-  }
-  for (const field of ['serviceName', 'environment', 'level', 'fingerprint', 'text'] as const) {
-    const value = filter[field];
-    if (value !== undefined && typeof value !== 'string') throw new TypeError(`${field} must be a string`);
-  }
-  for (const field of ['from', 'to'] as const) {
-    const value = filter[field];
-    if (value !== undefined && !Number.isSafeInteger(value)) {
-      throw new TypeError(`${field} must be an integer (epoch milliseconds)`);
-    }
-  }
-}
-
-export function validateQuery(query: LogQuery): void {
-  validateFilter(query);
-  if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_PAGE_SIZE) {
-    throw new RangeError(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${String(query.limit)}`);
-  }
-  if (query.after !== undefined) validateCursor(query.after);
-}
-
-function validateCursor(after: LogCursor): void {
-  if (typeof after !== 'object' || after === null) throw new TypeError('after must be a cursor { timestamp, eventId }');
-  if (!Number.isSafeInteger(after.timestamp)) throw new TypeError('after.timestamp must be an integer (epoch milliseconds)');
-  if (typeof after.eventId !== 'string') throw new TypeError('after.eventId must be a string');
 }
 
 /** ILIKE pattern matching `text` anywhere, with the pattern characters of `text` taken literally. */

@@ -15,23 +15,7 @@ const META_TABLE = 'log_store_meta';
 /** Bumped on every incompatible change of the layout below. */
 export const SCHEMA_VERSION = 1;
 
-/** Column order of both the logs table and the staging table the appender fills. */
-export const LOG_COLUMNS = [
-  'tenant_id',
-  'event_id',
-  'timestamp_ms',
-  'service_name',
-  'environment',
-  'level',
-  'message',
-  'message_template',
-  'fingerprint',
-  'exception_type',
-  'first_stack_frame',
-  'trace',
-  'trace_id',
-  'attributes_json',
-] as const;
+export { LOG_COLUMNS } from '../log-query.js';
 
 const COLUMN_DEFINITIONS = `
   tenant_id         VARCHAR NOT NULL,
