@@ -92,8 +92,14 @@ export async function consumeMessages<N extends keyof ContractSchemas>(
 ): Promise<Subscription> {
   const { bus, logger, service, topic, handle } = options;
   const validate = messageValidator(options.message);
+  /** Failed attempts of records still being retried, by partition:offset (forgotten when a partition moves away). */
   const attempts = new Map<string, number>();
   const attemptKey = (r: BusRecord) => `${r.partition}:${r.offset}`;
+  const forgetAttempts = async (revoked: Array<{ topic: string; partition: number }>) => {
+    const gone = new Set(revoked.filter((r) => r.topic === topic).map((r) => `${r.partition}:`));
+    for (const key of attempts.keys()) if (gone.has(key.slice(0, key.indexOf(':') + 1))) attempts.delete(key);
+    await options.onRevoked?.(revoked);
+  };
 
   async function handleBatch(batch: BusRecord[]): Promise<void> {
     const letters: DeadLetter[] = [];
@@ -156,7 +162,7 @@ export async function consumeMessages<N extends keyof ContractSchemas>(
       handler: handleBatch,
       maxBatchRecords: options.maxBatchRecords,
       onAssigned: options.onAssigned,
-      onRevoked: options.onRevoked,
+      onRevoked: forgetAttempts,
     }),
   );
 }
