@@ -44,3 +44,22 @@ test('PGlite: a query on the database inside one of its transactions is refused 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('PGlite: periodic maintenance gathers planner statistics and vacuums (there is no autovacuum)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'log0-pglite-'));
+  const db = await openPgliteDatabase(join(dir, 'pg'), { maintenanceIntervalMs: 100 });
+  try {
+    await db.exec('create table t (id int primary key, n int); insert into t select g, g from generate_series(1, 1000) g;');
+    const [before] = await db.query<{ reltuples: number }>(`select reltuples from pg_class where relname = 't'`);
+    assert.equal(before.reltuples, -1, 'never analyzed yet');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const [after] = await db.query<{ reltuples: number; analyzed: boolean }>(
+      `select c.reltuples, s.last_analyze is not null and s.last_vacuum is not null as analyzed
+         from pg_class c join pg_stat_user_tables s on s.relid = c.oid where c.relname = 't'`,
+    );
+    assert.deepEqual(after, { reltuples: 1000, analyzed: true });
+  } finally {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -17,8 +17,15 @@ import { fromWorkerError, type WorkerRequest, type WorkerResponse } from './prot
 type Pending = { resolve: (rows: unknown[]) => void; reject: (err: Error) => void };
 type Request = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
+/**
+ * PGlite runs PostgreSQL as a single-user backend: no autovacuum, so without this nothing would
+ * ever gather planner statistics (plans stay those of empty tables as they grow) or reclaim the
+ * dead rows that updates leave (incidents, windows and the outbox are updated all the time).
+ */
+const MAINTENANCE_INTERVAL_MS = 10 * 60_000;
+
 /** Opens (creating it when missing) the database stored in `dir`. */
-export async function openPgliteDatabase(dir: string): Promise<SqlDatabase> {
+export async function openPgliteDatabase(dir: string, options: { maintenanceIntervalMs?: number } = {}): Promise<SqlDatabase> {
   const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { dir } });
   const pending = new Map<number, Pending>();
   let nextId = 1;
@@ -81,6 +88,12 @@ export async function openPgliteDatabase(dir: string): Promise<SqlDatabase> {
     return result;
   }
 
+  // VACUUM cannot run inside a transaction: it takes its own turn, between the others.
+  const maintenance = setInterval(() => {
+    if (!closed) turn(() => direct.exec('VACUUM (ANALYZE)')).catch(() => undefined);
+  }, options.maintenanceIntervalMs ?? MAINTENANCE_INTERVAL_MS);
+  maintenance.unref();
+
   return {
     query: <Row>(sql: string, params?: unknown[]) => turn(() => direct.query<Row>(sql, params)),
     exec: (sql: string) => turn(() => direct.exec(sql)),
@@ -99,6 +112,7 @@ export async function openPgliteDatabase(dir: string): Promise<SqlDatabase> {
     ping: () => turn(async () => void (await direct.query('select 1'))),
     async close(): Promise<void> {
       if (closed) return;
+      clearInterval(maintenance);
       await turn(async () => {
         closed = true;
         await send({ op: 'close' });
