@@ -176,19 +176,8 @@ start() {
   exit 1
 }
 
-stop() {
-  if ! is_running; then rm -f "$PID_FILE"; log "not running"; return 0; fi
-  local pid
-  pid="$(cat "$PID_FILE")"
-  kill "$pid"
-  for _ in $(seq 1 300); do
-    if ! kill -0 "$pid" 2>/dev/null; then rm -f "$PID_FILE"; log "stopped"; return 0; fi
-    sleep 0.1
-  done
-  log "did not stop in 30 s; killing"
-  kill -9 "$pid" 2>/dev/null || true
-  rm -f "$PID_FILE"
-}
+# shellcheck source=scripts/stop-by-pid.sh
+source "$(dirname "${BASH_SOURCE[0]}")/stop-by-pid.sh"
 
 # start, stop and reset hold a lock: test files running in parallel may all call start at once.
 lock() {

@@ -29,3 +29,16 @@ export function retentionDays(retention: LogRetention, tenantId: string): number
 export function retentionCutoff(retention: LogRetention | undefined, tenantId: string, now: number): number | undefined {
   return retention === undefined ? undefined : now - retentionDays(retention, tenantId) * DAY_MS;
 }
+
+/** How often a store applies its retention after the run at open. */
+export const RETENTION_INTERVAL_MS = 3_600_000;
+
+/**
+ * Runs `apply` every RETENTION_INTERVAL_MS (unref'd: it never keeps the process alive); returns the
+ * timer for clearInterval. A failed run is retried at the next tick; reads hide expired logs meanwhile.
+ */
+export function scheduleRetention(apply: () => Promise<unknown>): NodeJS.Timeout {
+  const timer = setInterval(() => apply().catch(() => {}), RETENTION_INTERVAL_MS);
+  timer.unref();
+  return timer;
+}

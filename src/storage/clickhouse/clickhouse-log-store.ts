@@ -12,7 +12,7 @@
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import type { NormalizedLogEvent } from '../../contracts/types.js';
 import type { LogCursor, LogPage, LogQuery, LogStore } from '../log-store.js';
-import { retentionCutoff, validateRetention, type LogRetention } from '../retention-policy.js';
+import { retentionCutoff, validateRetention, type LogRetention, scheduleRetention } from '../retention-policy.js';
 import { request } from './errors.js';
 import { connect, parseClickHouseUrl } from './connection.js';
 import { insertSettings } from './insert-settings.js';
@@ -43,7 +43,6 @@ export interface ClickHouseLogStore extends LogStore {
   applyRetention(): Promise<RetentionRun | null>;
 }
 
-const RETENTION_INTERVAL_MS = 3_600_000;
 
 class ClickHouseStore implements ClickHouseLogStore {
   private readonly writer: BatchWriter;
@@ -125,11 +124,7 @@ class ClickHouseStore implements ClickHouseLogStore {
 
   startRetentionTimer(): void {
     if (!this.options.retention) return;
-    this.retentionTimer = setInterval(() => {
-      // A failed run is retried at the next tick; reads hide expired logs meanwhile.
-      this.applyRetention().catch(() => {});
-    }, RETENTION_INTERVAL_MS);
-    this.retentionTimer.unref();
+    this.retentionTimer = scheduleRetention(() => this.applyRetention());
   }
 
   private async shutDown(): Promise<void> {

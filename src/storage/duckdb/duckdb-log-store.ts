@@ -16,7 +16,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { NormalizedLogEvent } from '../../contracts/types.js';
 import type { LogPage, LogQuery, LogStore } from '../log-store.js';
-import { retentionCutoff, validateRetention, type LogRetention } from '../retention-policy.js';
+import { retentionCutoff, validateRetention, type LogRetention, scheduleRetention } from '../retention-policy.js';
 import { pageOf, validateFilter, validateQuery, type LogFilter } from '../log-query.js';
 import { countSql, searchSql, type Sql } from './query.js';
 import { applyLogRetention, type DuckDbRetentionRun } from './retention.js';
@@ -46,7 +46,6 @@ export interface DuckDbLogStore extends LogStore {
   applyRetention(): Promise<DuckDbRetentionRun | null>;
 }
 
-const RETENTION_INTERVAL_MS = 3_600_000;
 
 /**
  * DuckDB's 16MB default rewrites the growing last row group every few thousand rows:
@@ -114,11 +113,7 @@ class DuckDbStore implements DuckDbLogStore {
 
   startRetentionTimer(): void {
     if (!this.options.retention) return;
-    this.retentionTimer = setInterval(() => {
-      // A failed run is retried at the next tick; reads hide expired logs meanwhile.
-      this.applyRetention().catch(() => {});
-    }, RETENTION_INTERVAL_MS);
-    this.retentionTimer.unref();
+    this.retentionTimer = scheduleRetention(() => this.applyRetention());
   }
 
   /** Waits for queued work, checkpoints (folds the WAL into the file) and releases the file. */
