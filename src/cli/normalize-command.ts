@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { RawLogEvent } from '../contracts/types.js';
 import { FingerprintRules } from '../services/normalization/fingerprint-rules.js';
-import { normalizeExplained } from '../services/normalization/normalize.js';
+import { normalizeLog } from '../services/normalization/normalize.js';
 
 export interface NormalizeOptions {
   service: string;
@@ -39,7 +39,7 @@ function asLog(line: string): Record<string, unknown> | null {
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
 /** The output object of one input line. */
-export function explainLine(line: string, options: NormalizeOptions): Record<string, unknown> {
+function explainLine(line: string, options: NormalizeOptions): Record<string, unknown> {
   const log = asLog(line);
   const raw: RawLogEvent = {
     eventId: NIL_UUID,
@@ -51,7 +51,9 @@ export function explainLine(line: string, options: NormalizeOptions): Record<str
     trace: text(log?.trace) ?? null,
     receivedAt: EPOCH,
   };
-  const { normalized, rulesApplied } = normalizeExplained(raw, options.rules);
+  const explain = { rulesApplied: [] as string[] };
+  const normalized = normalizeLog(raw, options.rules, explain);
+  const { rulesApplied } = explain;
   return {
     level: normalized.level,
     messageTemplate: normalized.messageTemplate,

@@ -16,16 +16,12 @@ export function isLostRace(err: unknown): boolean {
   return state === '23505' || state === '40001' || state === '40P01';
 }
 
-/** Network error codes of a database client that lost its server. */
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-
 /**
  * The database cannot serve right now: connection lost (class 08), out of resources (53), shutting
- * down (57), lock timeout (55P03), or a race still lost after a retry (40).
+ * down (57), lock timeout (55P03), or a race still lost after a retry (40). A server that cannot be
+ * reached at all is already a TransientError from the SQL adapter (storage/postgres, storage/pglite).
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
   const state = sqlState(err);
-  if (state) return ['08', '53', '57', '40'].includes(state.slice(0, 2)) || state === '55P03';
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && CONNECTION_ERRORS.has(code);
+  return state !== undefined && (['08', '53', '57', '40'].includes(state.slice(0, 2)) || state === '55P03');
 }

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { isUuid, tenantOf } from '../../runtime/http.js';
+import { MAX_PAGE_SIZE } from '../../storage/log-query.js';
 import type { LogCursor, LogPage, LogQuery, LogStore } from '../../storage/log-store.js';
 import type { SqlDatabase } from '../../storage/sql-database.js';
 import { encodeCursor, uuidParamOf, QueryParams } from '../../runtime/http-params.js';
@@ -18,7 +19,6 @@ export interface LogRoutesOptions {
 const SEARCH_PARAMETERS = ['service', 'environment', 'level', 'fingerprint', 'from', 'to', 'q', 'limit', 'cursor'];
 const PAGE_PARAMETERS = ['limit', 'cursor'];
 const DEFAULT_LIMIT = 100;
-const MAX_LIMIT = 1000;
 
 function decodeLogCursor(json: unknown): LogCursor | undefined {
   const { timestamp, eventId } = (json ?? {}) as { timestamp?: unknown; eventId?: unknown };
@@ -27,7 +27,7 @@ function decodeLogCursor(json: unknown): LogCursor | undefined {
 }
 
 function pageParameters(params: QueryParams): { limit: number; after?: LogCursor } {
-  const limit = params.integer('limit', 1, MAX_LIMIT, DEFAULT_LIMIT);
+  const limit = params.integer('limit', 1, MAX_PAGE_SIZE, DEFAULT_LIMIT);
   const after = params.cursor('cursor', decodeLogCursor);
   return after ? { limit, after } : { limit };
 }

@@ -18,7 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { ConfigError } from '../../config/config.js';
-import type { FingerprintMatch, FingerprintRule, FingerprintRulesFile } from '../../contracts/types.js';
+import type { FingerprintMatch, FingerprintRule, FingerprintRulesFile, NormalizedLogEvent } from '../../contracts/types.js';
 import { fingerprintRulesValidator } from '../../contracts/validators.js';
 
 /** A rules file that cannot be used: startup stops, naming every problem. */
@@ -26,17 +26,11 @@ export class FingerprintRulesError extends ConfigError {
   override readonly name = 'FingerprintRulesError';
 }
 
-/** What the rules need of a log, after log0's own templating. */
-export interface LogFacts {
-  tenantId: string;
-  serviceName: string;
-  environment: string;
-  level: string;
-  message: string;
-  messageTemplate: string;
+/** What the rules need of a log, after log0's own templating (a missing exception or frame is null). */
+export type LogFacts = Pick<NormalizedLogEvent, 'tenantId' | 'serviceName' | 'environment' | 'level' | 'message' | 'messageTemplate'> & {
   exceptionType: string | null;
   firstStackFrame: string | null;
-}
+};
 
 export interface RulesOutcome {
   messageTemplate: string;
@@ -126,7 +120,7 @@ export class FingerprintRules {
     const own = this.byTenant.get(facts.tenantId.toLowerCase());
     for (const rules of own ? [own, this.allTenants] : [this.allTenants]) {
       for (const rule of rules) {
-        if (!matches(rule, { ...facts, messageTemplate: outcome.messageTemplate })) continue;
+        if (!matches(rule, facts, outcome.messageTemplate)) continue;
         outcome.applied.push(rule.label);
         for (const mask of rule.masks) outcome.messageTemplate = outcome.messageTemplate.replace(mask.pattern, mask.replacement);
         if (rule.fingerprint !== null) {
@@ -139,9 +133,10 @@ export class FingerprintRules {
   }
 }
 
-function matches(rule: CompiledRule, facts: Omit<LogFacts, 'tenantId'>): boolean {
+/** Whether every condition holds; `template` is the template as earlier rules' masks left it. */
+function matches(rule: CompiledRule, facts: LogFacts, template: string): boolean {
   for (const { fact, glob } of rule.conditions) {
-    const value = facts[fact];
+    const value = fact === 'messageTemplate' ? template : facts[fact];
     if (value === null || !glob.test(value)) return false;
   }
   return true;

@@ -27,12 +27,15 @@ import { messageTemplate } from './template.js';
 /** maxLength of the NormalizedLogEvent fields, in characters (code points). */
 const MAX_LENGTH = { level: 32, messageTemplate: 10_000, exceptionType: 1_000, firstStackFrame: 2_000 } as const;
 
-export function normalizeLog(raw: RawLogEvent, rules: FingerprintRules = FingerprintRules.none): NormalizedLogEvent {
-  return normalizeExplained(raw, rules).normalized;
-}
-
-/** normalizeLog, and the names of the tenant's fingerprint rules that matched (for `log0 normalize`). */
-export function normalizeExplained(raw: RawLogEvent, rules: FingerprintRules): { normalized: NormalizedLogEvent; rulesApplied: string[] } {
+/**
+ * With `explain`, the names of the tenant's fingerprint rules that matched are added to
+ * explain.rulesApplied (for `log0 normalize`); the pipeline passes none and allocates nothing for it.
+ */
+export function normalizeLog(
+  raw: RawLogEvent,
+  rules: FingerprintRules = FingerprintRules.none,
+  explain?: { rulesApplied: string[] },
+): NormalizedLogEvent {
   const trimmed = raw.message.trim();
   const message = trimmed === '' ? raw.message : trimmed;
   const trace = parseStackTrace(raw.trace);
@@ -41,11 +44,10 @@ export function normalizeExplained(raw: RawLogEvent, rules: FingerprintRules): {
   const level = truncate(normalizeLevel(raw.level), MAX_LENGTH.level);
   let template = messageTemplate(message);
   let fixedFingerprint: string | null = null;
-  let rulesApplied: string[] = [];
   if (!rules.isEmpty) {
     const outcome = rules.apply({ ...raw, level, message, messageTemplate: template, exceptionType, firstStackFrame });
     ({ messageTemplate: template, fixedFingerprint } = outcome);
-    rulesApplied = outcome.applied;
+    explain?.rulesApplied.push(...outcome.applied);
   }
   template = truncate(template, MAX_LENGTH.messageTemplate);
 
@@ -67,7 +69,7 @@ export function normalizeExplained(raw: RawLogEvent, rules: FingerprintRules): {
   if (exceptionType !== null) normalized.exceptionType = exceptionType;
   if (firstStackFrame !== null) normalized.firstStackFrame = firstStackFrame;
   if (raw.trace != null) normalized.trace = raw.trace;
-  return { normalized, rulesApplied };
+  return normalized;
 }
 
 /**

@@ -14,7 +14,7 @@ export interface Sql {
 }
 
 /** ILIKE pattern matching `text` anywhere, with the pattern characters of `text` taken literally. */
-export function containsPattern(text: string): string {
+function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 

@@ -13,6 +13,7 @@
 import pg from 'pg';
 import { redactUrl } from '../../config/config.js';
 import { errorMessage, TransientError } from '../../runtime/errors.js';
+import { throttledWarning } from '../../runtime/throttled-warning.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { SqlDatabase, SqlExecutor } from '../sql-database.js';
 
@@ -83,12 +84,8 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Sq
   });
   // An idle connection dropped by the server (restart, failover) is reported here; without a
   // listener it would crash the process. The pool replaces it on the next checkout.
-  let lastWarning = 0;
-  pool.on('error', (err) => {
-    if (Date.now() - lastWarning < 5000) return;
-    lastWarning = Date.now();
-    options.logger?.warn({ err, database: redactUrl(options.url) }, 'PostgreSQL connection lost; reconnecting on next use');
-  });
+  const warn = options.logger ? throttledWarning(options.logger, 5000) : () => {};
+  pool.on('error', (err) => warn({ err, database: redactUrl(options.url) }, 'PostgreSQL connection lost; reconnecting on next use'));
 
   const direct = executor(pool);
   let closed = false;

@@ -12,6 +12,7 @@
  */
 import { createClient, type RedisClientType } from '@redis/client';
 import { redactUrl } from '../../config/config.js';
+import { throttledWarning } from '../../runtime/throttled-warning.js';
 import { errorMessage, TransientError } from '../../runtime/errors.js';
 import type { Logger } from '../../runtime/logger.js';
 
@@ -63,19 +64,11 @@ export async function connectRedis(options: RedisConnectOptions): Promise<RedisC
   });
 
   const shownUrl = redactUrl(url);
-  let lastLogged = 0;
-  let suppressed = 0;
+  const warn = logger ? throttledWarning(logger, ERROR_LOG_INTERVAL_MS) : () => {};
   let failing = false;
   client.on('error', (err: unknown) => {
     failing = true;
-    const now = Date.now();
-    if (now - lastLogged < ERROR_LOG_INTERVAL_MS) {
-      suppressed++;
-      return;
-    }
-    logger?.warn({ redis: shownUrl, use: name, err: errorMessage(err), suppressed }, 'Redis unavailable; reconnecting');
-    lastLogged = now;
-    suppressed = 0;
+    warn({ redis: shownUrl, use: name, err: errorMessage(err) }, 'Redis unavailable; reconnecting');
   });
   client.on('ready', () => {
     if (failing) logger?.info({ redis: shownUrl, use: name }, 'Redis reachable again');
