@@ -11,6 +11,7 @@ import type { DedupCache } from '../../src/storage/dedup-cache.js';
 import { createMemoryDedupCache } from '../../src/storage/memory/dedup-cache.js';
 import { connectRedis, type RedisClient } from '../../src/storage/redis/client.js';
 import { createRedisDedupCache } from '../../src/storage/redis/dedup-cache.js';
+import { seededRandom } from '../support/seeded-random.js';
 import { closeRedis, connectTestRedis, deleteKeys, REDIS_URL, testKeyPrefix } from '../support/redis.js';
 import { dedupCacheContractSuite } from './dedup-cache.contract.js';
 
@@ -62,6 +63,63 @@ describe('memory dedup cache', () => {
     clock = 1500;
     await cache.remember('normalization', [{ tenantId, eventId: 'new' }]);
     assert.equal(cache.size, 1);
+  });
+});
+
+describe('memory dedup cache against a reference model', () => {
+  // The cache keeps ids in a ring and an open-addressing index; a plain Map with the same rules
+  // (TTL from the last remember, oldest evicted past maxEntries) must give the same answers.
+  test('random remembers, lookups and clock steps: same answers as a Map, size included', async () => {
+    const random = seededRandom(7);
+    let clock = 0;
+    const maxEntries = 300;
+    const ttlMs = 1000;
+    const cache = createMemoryDedupCache({ ttlMs, maxEntries, now: () => clock });
+    const model = new Map<string, number>(); // key → expiry; insertion order = expiry order
+    const tenants = [randomUUID(), randomUUID(), randomUUID()];
+    const scopes = ['normalization', 'other'];
+    // A small pool of ids so remembers repeat and collide: lowercase UUIDs, the same UUIDs in
+    // uppercase (different ids), and free-form strings.
+    const uuids = Array.from({ length: 150 }, () => randomUUID());
+    const pool = [...uuids, ...uuids.slice(0, 40).map((u) => u.toUpperCase()), ...Array.from({ length: 60 }, (_, i) => `id-${i}`)];
+    const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)];
+    const key = (scope: string, ref: { tenantId: string; eventId: string }) => `${scope}|${ref.tenantId}|${ref.eventId}`;
+    for (let step = 0; step < 4000; step++) {
+      const scope = pick(scopes);
+      const refs = Array.from({ length: 1 + Math.floor(random() * 20) }, () => ({ tenantId: pick(tenants), eventId: pick(pool) }));
+      const action = random();
+      if (action < 0.45) {
+        await cache.remember(scope, refs);
+        for (const [k, expires] of model) if (expires <= clock) model.delete(k);
+        for (const ref of refs) {
+          model.delete(key(scope, ref));
+          if (model.size === maxEntries) model.delete(model.keys().next().value!);
+          model.set(key(scope, ref), clock + ttlMs);
+        }
+        assert.equal(cache.size, model.size, `size after step ${step}`);
+      } else if (action < 0.9) {
+        const expected = refs.map((ref) => (model.get(key(scope, ref)) ?? -Infinity) > clock);
+        assert.deepEqual(await cache.seen(scope, refs), expected, `answers at step ${step}`);
+      } else {
+        clock += Math.floor(random() * 400);
+      }
+    }
+  });
+});
+
+describe('memory dedup cache, ids remembered again behind an older one', () => {
+  // An old entry at the front of the ring keeps the superseded slots behind it from leaving
+  // with the front, until the ring is full and must be compacted: nothing live may get lost.
+  test('repeated remembers of the same ids keep every live id, UUIDs and strings alike', async () => {
+    const cache = createMemoryDedupCache({ ttlMs: 60_000, maxEntries: 100 });
+    const tenantId = randomUUID();
+    const oldest = { tenantId, eventId: 'first' };
+    await cache.remember('normalization', [oldest]);
+    const ids = [...Array.from({ length: 40 }, () => randomUUID()), ...Array.from({ length: 40 }, (_, i) => `free-form ${i}`)].map((eventId) => ({ tenantId, eventId }));
+    for (let round = 0; round < 20; round++) await cache.remember('normalization', ids);
+    assert.equal(cache.size, 81);
+    assert.ok((await cache.seen('normalization', [oldest, ...ids])).every(Boolean));
+    assert.deepEqual(await cache.seen('normalization', [{ tenantId, eventId: randomUUID() }, { tenantId: randomUUID(), eventId: 'first' }]), [false, false]);
   });
 });
 
