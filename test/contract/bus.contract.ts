@@ -165,7 +165,8 @@ export function busContractSuite(name: string, makeBus: () => Promise<BusFixture
       await bus.ensureTopics([{ name: topic, partitions: 3 }]);
       const records = range(0, 60).map((i) => ({
         key: i % 4 === 0 ? null : `k${i % 7}`,
-        value: i % 2 === 0 ? `value-${i}` : Buffer.from([i, 0, 255, i]),
+        // Strings of 1-, 2-, 3- and 4-byte UTF-8 characters, and raw bytes.
+        value: i % 2 === 0 ? `value-${i} ${['', 'é', '日本', '🙂 emoji'][i % 4]}` : Buffer.from([i, 0, 255, i]),
         headers: i % 3 === 0 ? { seq: String(i), 'content-type': 'text/plain' } : undefined,
         timestamp: 1_700_000_000_000 + i,
       }));

@@ -17,26 +17,31 @@ export interface PackedRecords {
   positions?: { topics: string[]; partitions: Uint32Array; offsets: Float64Array };
 }
 
-function pack(values: Buffer[], extra: Omit<PackedRecords, 'data' | 'ends'>): PackedRecords {
-  let total = 0;
-  for (const v of values) total += v.length;
-  const data = new ArrayBuffer(total);
-  const bytes = new Uint8Array(data);
-  const ends = new Uint32Array(values.length);
-  let at = 0;
-  values.forEach((v, i) => {
-    bytes.set(v, at);
-    at += v.length;
-    ends[i] = at;
-  });
-  return { data, ends, ...extra };
-}
-
 export function packProduce(records: ProduceRecord[]): PackedRecords {
-  return pack(
-    records.map((r) => (typeof r.value === 'string' ? Buffer.from(r.value, 'utf8') : r.value)),
-    { keys: records.map((r) => r.key), headers: records.map((r) => r.headers), timestamps: records.map((r) => r.timestamp) },
-  );
+  // Strings are encoded straight into the transferred buffer: no intermediate Buffer per record.
+  const ends = new Uint32Array(records.length);
+  let total = 0;
+  for (let i = 0; i < records.length; i++) {
+    const value = records[i].value;
+    total += typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length;
+    ends[i] = total;
+  }
+  const data = new ArrayBuffer(total);
+  const bytes = Buffer.from(data);
+  const keys = new Array<string | null>(records.length);
+  const headers = new Array<Headers | undefined>(records.length);
+  const timestamps = new Array<number | undefined>(records.length);
+  let at = 0;
+  for (let i = 0; i < records.length; i++) {
+    const { value, key } = records[i];
+    if (typeof value === 'string') bytes.write(value, at, ends[i] - at, 'utf8');
+    else bytes.set(value, at);
+    at = ends[i];
+    keys[i] = key;
+    headers[i] = records[i].headers;
+    timestamps[i] = records[i].timestamp;
+  }
+  return { data, ends, keys, headers, timestamps };
 }
 
 export function unpackProduce(packed: PackedRecords): ProduceRecord[] {
@@ -53,19 +58,30 @@ export function unpackProduce(packed: PackedRecords): ProduceRecord[] {
 }
 
 export function packRecords(records: BusRecord[]): PackedRecords {
-  return pack(
-    records.map((r) => r.value),
-    {
-      keys: records.map((r) => r.key),
-      headers: records.map((r) => r.headers),
-      timestamps: records.map((r) => r.timestamp),
-      positions: {
-        topics: records.map((r) => r.topic),
-        partitions: Uint32Array.from(records, (r) => r.partition),
-        offsets: Float64Array.from(records, (r) => r.offset),
-      },
-    },
-  );
+  const n = records.length;
+  const ends = new Uint32Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) ends[i] = total += records[i].value.length;
+  const bytes = new Uint8Array(total);
+  const keys = new Array<string | null>(n);
+  const headers = new Array<Headers | undefined>(n);
+  const timestamps = new Array<number | undefined>(n);
+  const topics = new Array<string>(n);
+  const partitions = new Uint32Array(n);
+  const offsets = new Float64Array(n);
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const r = records[i];
+    bytes.set(r.value, at);
+    at = ends[i];
+    keys[i] = r.key;
+    headers[i] = r.headers;
+    timestamps[i] = r.timestamp;
+    topics[i] = r.topic;
+    partitions[i] = r.partition;
+    offsets[i] = r.offset;
+  }
+  return { data: bytes.buffer, ends, keys, headers, timestamps, positions: { topics, partitions, offsets } };
 }
 
 export function unpackRecords(packed: PackedRecords): BusRecord[] {
