@@ -44,6 +44,7 @@ const CORPUS = [
   'Kernel command line: ro root=UUID=4c1d9e2a quiet',
   'Output: null-10.0.0.1 , x true  false NULL None nil',
   'versions 1.2 1.2.3 v2 v2.0 6.1.0-18-amd64 x86_64 sha256 log4j ssl3_read_bytes eth0 node-7 kafka-broker-2:9092',
+  'synchronized to LOCAL(0), stratum 10; relayed from "#3#" via node-7 to *** due to ORA-00942 [REDACTED] <redacted>',
   '',
   '   ',
   '((((((]]]]]]',
@@ -55,6 +56,7 @@ const CORPUS = [
 const FRAGMENTS = [
   'user', 'host', 'for', 'password', 'name', 'domain', 'Jan', 'Sun', 'GET', 'HTTP/1.1', '10.0.0.1', '10.0.0.1:80', '::1',
   '0x1f', 'true', 'null', 'bytes', 'KB', 'sec', '42', '-5', '3.14', '1.2.3', 'blk_-1', 'node-7', 'eth0', 'a.b.com', 'com.x.y',
+  'to', 'from', 'via', 'LOCAL(0)', '#3#', '***', '[REDACTED]', '<hidden>',
   '/var/log/x', 'C:\\x', 'http://a/b', 'a@b.com', 'msg="', 'x=', '=', ':', '.', ',', ';', '(', ')', '[', ']', '{', '}', '<', '>',
   '"', "'", '|', '#', '@', '*', '-', '_', '/', '\\', '~', '%', '+', '$', '!', '?', ' ', ' ', ' ', '\t', 'é', '💥',
 ];

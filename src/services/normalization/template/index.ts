@@ -2,11 +2,12 @@
  * messageTemplate, the pipeline (the rules are listed in ../template.ts): a JSON object is templated by its
  * keys (structured.ts); any other message is split into tokens on white space, and each token is a plain
  * word (kept), digits (<number>), the start of a phrase over several tokens (phrases.ts) or a token
- * templated on its own (token.ts); runs of list items are then collapsed (phrases.ts) and the tokens joined
- * with one space.
+ * templated on its own (token.ts), the token after `to`, `from` or `via` possibly read as a peer (peers.ts);
+ * runs of list items are then collapsed (phrases.ts) and the tokens joined with one space.
  */
 import { charClass, isDigit, isLetter, isSpace, LOWER } from './chars.js';
 import { literalValue } from './names.js';
+import { isDirectional, peerTemplate } from './peers.js';
 import { collapseRepeats, phraseAt } from './phrases.js';
 import { PLACEHOLDER } from './placeholders.js';
 import { templateJson } from './structured.js';
@@ -55,13 +56,15 @@ export function messageTemplate(message: string): string {
       i += used;
     } else {
       const next = i + 1 < n ? chunks[i + 1].charCodeAt(0) : 0;
-      const template = templateChunk(chunk, next < 128 && (charClass(next) & LOWER) !== 0);
+      let template = templateChunk(chunk, next < 128 && (charClass(next) & LOWER) !== 0);
+      // The object of `to`, `from`, `via` written as a name with a number or a redaction: a peer (peers.ts).
+      if (w > 0 && isDirectional(out[w - 1])) template = peerTemplate(chunk, template, w > 1 ? out[w - 2] : '');
       if (!lists) lists = mayList(w > 0 ? out[w - 1] : '', template);
       out[w++] = template;
       i++;
     }
   }
-  out.length = w;
+  if (w < n) out.length = w;
   if (lists) collapseRepeats(out);
   return out.join(' ');
 }

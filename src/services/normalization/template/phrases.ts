@@ -11,6 +11,7 @@
 import { isDigit, isLetter } from './chars.js';
 import { isWord } from './names.js';
 import { isClock, isDigits, isIsoDate, numberLength } from './numbers.js';
+import { isRedaction } from './peers.js';
 import { PLACEHOLDER } from './placeholders.js';
 import { templateChunk, templateQuotedValue } from './token.js';
 
@@ -210,8 +211,9 @@ function requestLineAt(chunks: readonly string[], i: number, out: string[]): num
 
 /**
  * The name after a cue word: `user X`, `password for X` → <user>; `host X`, `hostname X`, `host name X`,
- * `domain name X` → <host>; `domain X` → <id>. X may be in brackets or quotes (`domain name (mx1)`), and
- * what follows a name in parentheses stays (`user root(uid=0)` → `user <user>(uid=<*>)`).
+ * `domain name X` → <host>; `domain X` → <id>. X may be in brackets or quotes (`domain name (mx1)`) or a
+ * redaction marker (`user ***`, `User #29#`: peers.ts), and what follows a name in parentheses stays
+ * (`user root(uid=0)` → `user <user>(uid=<*>)`).
  */
 function cueAt(chunks: readonly string[], i: number, out: string[]): number {
   if (i + 1 >= chunks.length) return 0;
@@ -229,7 +231,8 @@ function cueAt(chunks: readonly string[], i: number, out: string[]): number {
   // `user root(uid=0)`: the name, then what is said about it.
   const paren = name.indexOf('(');
   if (paren > 0) name = name.slice(0, paren);
-  if (name.length === 0 || !isName(name) || NOT_A_NAME.has(name.toLowerCase())) return 0;
+  // A redacted name (`user ***`, `User #29#`) is a name all the same (peers.ts).
+  if (name.length === 0 || (!isName(name) && !isRedaction(name)) || NOT_A_NAME.has(name.toLowerCase())) return 0;
   // `user authenticated`: a verb; but after `invalid user`, `for user`, `by user` a name whatever it looks like.
   if (isVerbForm(name) && !(i > 0 && STRONG_CUES.has(chunks[i - 1].toLowerCase()))) return 0;
   if (word === 'for' && name === 'user') return 0; // `password for user alice`: the cue is `user`

@@ -2,7 +2,8 @@
  * One token of a message (a run without white space): hard delimiters (`= , ; ( ) [ ] { } < > " ' | # @`)
  * stay, and the pieces between them are templated by segment.ts. `key=value` keeps its key and templates its
  * value as one (`<*>` when it holds a value); paths, URLs, e-mail addresses and `[ipv6]:port` are one value
- * each even across delimiters; a placeholder stays as it is.
+ * each even across delimiters; a placeholder stays as it is; a redaction marker (`#3#`, `[REDACTED]`,
+ * `<redacted>`, and stars as a key's value: `password=****`) is `<*>` (peers.ts).
  */
 import { charClass, HARD, isDigit, isHard, isLetter, LETTER, OPENER } from './chars.js';
 import { messageTemplate } from './index.js';
@@ -10,6 +11,7 @@ import { isAppScheme, isIdentifier, isQualifiedName, literalValue } from './name
 import { isEmailLocal, isEndpoint, isHostName } from './network.js';
 import { PLACEHOLDER, placeholderAt } from './placeholders.js';
 import { isHexRun } from './numbers.js';
+import { isRedaction, mayStartRedaction, redactionLength } from './peers.js';
 import { keyedValue, templateSegment, templateValueText } from './segment.js';
 import { MESSAGE_KEYS } from './structured.js';
 
@@ -72,6 +74,15 @@ function templatePieces(text: string, start: number, end: number, dotIsValue = f
         if (placeholder > 0) {
           out += text.slice(i, i + placeholder);
           i += placeholder;
+          continue;
+        }
+      }
+      if ((c === 0x23 || c === 0x5b || c === 0x3c) && mayStartRedaction(c, text.charCodeAt(i + 1))) {
+        // `#3#`, `[REDACTED]`, `<redacted>`: a hidden value is a value (peers.ts).
+        const marker = redactionLength(text, i, end, false);
+        if (marker > 0) {
+          out += PLACEHOLDER.any;
+          i += marker;
           continue;
         }
       }
@@ -256,6 +267,8 @@ function templateValue(text: string, start: number, end: number, key: string): s
 
 function templateValueTyped(text: string, start: number, end: number, key: string): string | null {
   const first = text.charCodeAt(start);
+  // `password=****`: stars where a value is expected hide one.
+  if (first === 0x2a && isRedaction(text, start, end)) return PLACEHOLDER.any;
   if (key !== '' && isLetter(first)) {
     const lower = key.toLowerCase();
     if (USER_KEYS.has(lower)) return PLACEHOLDER.user;
