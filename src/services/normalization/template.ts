@@ -58,7 +58,12 @@
  *     - a value repeated in parentheses is one value (`10.0.0.1 (10.0.0.1):` → `<host>:`), and empty
  *       parentheses after an address are its missing name (`from 10.0.0.2 ()` → `from <host> (<host>)`, like
  *       `from 10.0.0.1 (db.example.org)`);
- *     - names differing only by their number in a row are a list (`node1 node2 node3` → <id>).
+ *     - names differing only by their number in a row are a list (`node1 node2 node3` → <id>);
+ *     - peers (peers.ts): the one token after `to`, `from` or `via` (not after `due`) written as a host name
+ *       without a domain holding a number (`node-7`, `web01`), a device with its unit (`LOCAL(0)`, ntpd's
+ *       reference clocks) or a redaction marker is the other end, <host>, as an address there is;
+ *     - stars (`***`) are a redacted value only where a value is expected: a peer, a cue word's name, a
+ *       key's value (`password=****`); elsewhere they are a banner and stay.
  *     Cue words, units and months are closed lists of common English and computing vocabulary.
  *  4. One token (token.ts). Hard delimiters `= , ; ( ) [ ] { } < > " ' | # @` stay and split the token into
  *     segments. A path or URL runs on across them to the end of the token (`/logs/[2017-07-03]-a.txt`), but
@@ -69,7 +74,9 @@
  *     `name=`, `pkg=`, and ids: `groupId=`, `request_id=`); a stray quote after it stays; qualified names
  *     (`class=com.example.Foo`), `Name{…}` with digits and numbers in brackets (`bounds=[0,48][720,1208]`)
  *     are one value; a value that opens a bracket (`Rect(0, 0 - 720, 1280)`, `<cpu:2, mem:512>`) keeps its
- *     structure. `key:value` glued (`session:0x14ed`) likewise.
+ *     structure. `key:value` glued (`session:0x14ed`) likewise. Redaction markers are values, <*>
+ *     (peers.ts): `[REDACTED]`, `[Filtered]`, `<redacted>`, `<masked>`, `<hidden>`, `[SCRUBBED]`, and a word or
+ *     number between `#` signs (`#3#`).
  *  5. One segment (segment.ts), first match wins:
  *     - an ISO date-time, a URL (an app's deep link, `com.example.app://…`, is an <id>), UUIDs, an endpoint
  *       (network.ts), a hardware or PCI address, an absolute path, a host name (by its top-level domain:
