@@ -31,3 +31,17 @@ export function recordKey(topic: TopicName, message: object): string {
   if (typeof key !== 'string' || key === '') throw new Error(`${topic}: message has no ${field} to key by`);
   return key;
 }
+
+/**
+ * Record headers log0 itself sets (AsyncAPI: the messages' `headers`). Hints only: a consumer that
+ * ignores them is still correct.
+ */
+export const HEADER = {
+  /** notification-events: the incident service's outbox id, by which deliveries are deduplicated. */
+  notificationId: 'log0-notification-id',
+  /**
+   * normalized-logs: "1" when the normalizer produced this record from the first delivery of its
+   * raw record, so no earlier normalized record carries the same event. Absent: maybe a repeat.
+   */
+  firstNormalization: 'log0-first-normalization',
+} as const;

@@ -35,12 +35,22 @@ export interface LogPage {
   next: LogCursor | null;
 }
 
+export interface AppendOptions {
+  /**
+   * The caller knows that no log of this batch was ever appended to this store before (its
+   * writer tracks bus offsets no writer was ever given: see log-store-writer.ts), so the store
+   * may skip looking for stored duplicates. Repeats within the batch are still dropped. A store
+   * that deduplicates anyway (ClickHouse, on read) ignores it.
+   */
+  neverStored?: boolean;
+}
+
 export interface LogStore {
   /**
    * Stores logs. Idempotent by eventId: a log whose eventId is already stored is ignored, so
    * redelivered messages never show twice. Resolves once the logs are durable and searchable.
    */
-  append(logs: NormalizedLogEvent[]): Promise<void>;
+  append(logs: NormalizedLogEvent[], options?: AppendOptions): Promise<void>;
   /** Newest first, tenant-scoped, every filter ANDed. */
   search(query: LogQuery): Promise<LogPage>;
   /** Number of stored logs matching the query's filters (limit/after ignored). */

@@ -451,6 +451,25 @@ export function logStoreContractSuite(name: string, makeStore: () => Promise<Log
         await assertStoredOnce([...first, ...second]);
       });
 
+      test('a batch appended as never stored keeps every field, drops repeats within it, and later checked appends of it add nothing', async () => {
+        const batch = variedLogs(tenantA, 60);
+        const full = makeLog(tenantA, {
+          level: 'ERROR',
+          message: 'timeout — café ☕',
+          exceptionType: 'java.net.SocketTimeoutException',
+          firstStackFrame: 'com.acme.Client.call(Client.java)',
+          trace: 'java.net.SocketTimeoutException: timed out\n\tat com.acme.Client.call(Client.java:1)',
+          attributes: { region: 'eu-west-1', retries: 3 },
+          traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+        });
+        await store.append([...batch, full, batch[7], batch[0]], { neverStored: true });
+        await assertStoredOnce([...batch, full]);
+        await store.append([...batch.slice(20), full]);
+        await assertStoredOnce([...batch, full]);
+        const filter = { tenantId: tenantA, level: 'ERROR', from: T0 - DAY, to: T0 + 3 * DAY };
+        assert.equal(await store.count(filter), modelCount([...batch, full], filter));
+      });
+
       test('concurrent appends of the same batch store it once', async () => {
         const batch = variedLogs(tenantA, 200);
         await Promise.all([store.append(batch), store.append(batch), store.append(batch.slice(50, 120))]);

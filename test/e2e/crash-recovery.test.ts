@@ -54,8 +54,20 @@ test('kill -9 mid-stream loses no accepted log and duplicates nothing', { timeou
     const duplicated = [...stored].filter(([, n]) => n > 1);
     assert.deepEqual(duplicated, [], `${duplicated.length} logs stored more than once`);
 
-    const { incidents } = await getJson(`${second.incidents}/api/v1/incidents`, TENANT);
-    const payment = incidents.filter((i: any) => i.serviceName === 'payment-service');
+    // The incident pipeline (clustering → incidents) may still be catching up after the log store:
+    // wait for the incident and for every group to catch up, then check there is exactly one.
+    const paymentIncidents = async () =>
+      (await getJson(`${second.incidents}/api/v1/incidents`, TENANT)).incidents.filter((i: any) => i.serviceName === 'payment-service');
+    await eventually(async () => ((await paymentIncidents()).length > 0 ? true : undefined), { what: 'the payment-service incident' });
+    await eventually(
+      async () => {
+        const metrics = await (await fetch(`${second.gateway}/metrics`)).text();
+        const lags = [...metrics.matchAll(/^log0_consumer_lag\{[^}]*\} (\d+)$/gm)].map((m) => Number(m[1]));
+        return lags.length > 0 && lags.every((lag) => lag === 0) ? true : undefined;
+      },
+      { what: 'every consumer group caught up' },
+    );
+    const payment = await paymentIncidents();
     assert.equal(payment.length, 1, `payment-service incidents: ${JSON.stringify(payment)}`);
     assert.ok(payment[0].occurrenceCount >= 10);
   } finally {

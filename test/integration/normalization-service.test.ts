@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { createEmbeddedBus } from '../../src/bus/embedded/index.js';
 import type { BusRecord } from '../../src/bus/port.js';
 import { loadConfig } from '../../src/config/config.js';
-import { TOPIC } from '../../src/contracts/topics.js';
+import { HEADER, TOPIC } from '../../src/contracts/topics.js';
 import type { RawLogEvent } from '../../src/contracts/types.js';
 import { messageValidator } from '../../src/contracts/validators.js';
 import { createLogger } from '../../src/runtime/logger.js';
@@ -67,6 +67,49 @@ test('normalized logs keep the raw record’s bus timestamp and key; a poison re
     assert.equal(letters[0].failedAt, 'normalization-service');
     assert.match(letters[0].errorMessage, /not valid JSON/);
     assert.equal(letters[0].sourceTopic, TOPIC.rawLogs);
+  } finally {
+    await bus.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('normalized logs made from raw logs delivered for the first time are marked as first normalizations; those possibly seen before are not', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'log0-normalization-'));
+  const bus = await createEmbeddedBus({ dataDir, onWarning: () => {} });
+  try {
+    await bus.ensureTopics([TOPIC.rawLogs, TOPIC.normalizedLogs, TOPIC.dlq].map((name) => ({ name, partitions: 3 })));
+    const tenantId = randomUUID();
+    const raw = (message: string): RawLogEvent => ({
+      eventId: randomUUID(),
+      tenantId,
+      serviceName: 'payment-service',
+      environment: 'production',
+      receivedAt: new Date().toISOString(),
+      level: 'ERROR',
+      message,
+    });
+    const produceRaw = (events: RawLogEvent[]) => bus.produce(TOPIC.rawLogs, events.map((e) => ({ key: tenantId, value: JSON.stringify(e) })));
+    // On the bus before the normalizer starts: a crashed normalizer may have published these already.
+    const earlier = [raw('earlier 1'), raw('earlier 2')];
+    await produceRaw(earlier);
+    const service = await startNormalizationService({ bus, logger: createLogger('silent'), config: loadConfig({}) });
+    try {
+      const later = [raw('later 1'), raw('later 2'), raw('later 3')];
+      for (let i = 0; i < 500 && (await readAll(bus, TOPIC.normalizedLogs)).length < 2; i++) await sleep(10);
+      await produceRaw(later);
+      let normalized: BusRecord[] = [];
+      for (let i = 0; i < 500 && normalized.length < 5; i++) {
+        normalized = await readAll(bus, TOPIC.normalizedLogs);
+        await sleep(10);
+      }
+      const marked = new Map(normalized.map((r) => [JSON.parse(r.value.toString()).eventId as string, r.headers[HEADER.firstNormalization]]));
+      assert.deepEqual(
+        [...earlier, ...later].map((e) => marked.get(e.eventId)),
+        [undefined, undefined, '1', '1', '1'],
+      );
+    } finally {
+      await service.stop();
+    }
   } finally {
     await bus.close();
     rmSync(dataDir, { recursive: true, force: true });

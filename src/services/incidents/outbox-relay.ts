@@ -9,13 +9,13 @@
  * rows of a crashed run, or of a produce that failed.
  */
 import type { Bus, ProduceRecord } from '../../bus/port.js';
-import { recordKey, TOPIC } from '../../contracts/topics.js';
+import { HEADER, recordKey, TOPIC } from '../../contracts/topics.js';
 import { errorMessage } from '../../runtime/errors.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { SqlDatabase } from '../../storage/sql-database.js';
 import * as repo from './repository.js';
 
-export const NOTIFICATION_ID_HEADER = 'log0-notification-id';
+export const NOTIFICATION_ID_HEADER = HEADER.notificationId;
 
 export interface OutboxRelayOptions {
   db: SqlDatabase;

@@ -4,10 +4,13 @@
  * normalized-logs, so a slow or unavailable store never holds up incident detection and the bus
  * keeps every log until the store has it. With a dedup cache, raw logs redelivered after they were
  * already published are skipped (dedup-filter.ts; best-effort, never needed for correctness).
+ * A normalized record made from the first delivery of its raw log (runtime/first-deliveries.ts)
+ * carries HEADER.firstNormalization, so the log store writer knows no earlier record has its event.
  */
-import { recordKey, TOPIC } from '../../contracts/topics.js';
+import { HEADER, recordKey, TOPIC } from '../../contracts/topics.js';
 import { consumeMessages } from '../../runtime/consumer.js';
 import { errorMessage, TransientError } from '../../runtime/errors.js';
+import { trackFirstDeliveries } from '../../runtime/first-deliveries.js';
 import type { RunningService, ServiceContext } from '../../runtime/service.js';
 import type { DedupCache } from '../../storage/dedup-cache.js';
 import { dedupFilter } from './dedup-filter.js';
@@ -30,30 +33,53 @@ export async function startNormalizationService(ctx: NormalizationContext): Prom
   const rules = fingerprintRulesFile ? FingerprintRules.load(fingerprintRulesFile) : FingerprintRules.none;
   if (fingerprintRulesFile) logger.info({ file: fingerprintRulesFile }, 'fingerprint rules loaded');
 
+  const FIRST = { [HEADER.firstNormalization]: '1' };
+  const topic = TOPIC.rawLogs;
+  const tracked = trackFirstDeliveries(bus, topic, (err, partitions) =>
+    // Without the log end no record is marked first: the log store then checks every append.
+    logger.warn({ err: errorMessage(err), partitions }, 'raw-logs end offsets unknown; normalized logs not marked as first normalizations'),
+  );
+  const firstDeliveries = tracked.deliveries;
   const normalizer = await consumeMessages({
     bus,
     logger,
     service: 'normalization-service',
     groupId: NORMALIZER_GROUP,
-    topic: TOPIC.rawLogs,
+    topic,
     message: 'RawLogEvent',
     maxBatchRecords: 2000,
+    onAssigned: tracked.onAssigned,
+    onRevoked: tracked.onRevoked,
     handle: async (delivered) => {
-      const messages = await dedup.unseen(delivered, ({ value }) => value);
-      if (messages.length === 0) return;
-      const records = messages.map(({ value, record }) => {
-        const normalized = normalizeLog(value, rules);
-        // The raw record's timestamp (when the gateway stored it) carries over, as Kafka Streams
-        // does: a backlog normalized late keeps its place in time, so clustering counts it in
-        // its windows instead of as late logs.
-        return { key: recordKey(TOPIC.normalizedLogs, normalized), value: JSON.stringify(normalized), timestamp: record.timestamp };
-      });
+      const { partition } = delivered[0].record;
+      const lastOffset = delivered[delivered.length - 1].record.offset;
       try {
-        await bus.produce(TOPIC.normalizedLogs, records);
-      } catch (err) {
-        throw new TransientError(`normalized-logs publish failed: ${errorMessage(err)}`);
+        const first = firstDeliveries.firstIndex(partition, delivered.map((d) => d.record.offset));
+        const firstOffset = first < delivered.length ? delivered[first].record.offset : Infinity;
+        const messages = await dedup.unseen(delivered, ({ value }) => value);
+        if (messages.length === 0) return;
+        const records = messages.map(({ value, record }) => {
+          const normalized = normalizeLog(value, rules);
+          // The raw record's timestamp (when the gateway stored it) carries over, as Kafka Streams
+          // does: a backlog normalized late keeps its place in time, so clustering counts it in
+          // its windows instead of as late logs.
+          return {
+            key: recordKey(TOPIC.normalizedLogs, normalized),
+            value: JSON.stringify(normalized),
+            timestamp: record.timestamp,
+            ...(record.offset >= firstOffset ? { headers: FIRST } : {}),
+          };
+        });
+        try {
+          await bus.produce(TOPIC.normalizedLogs, records);
+        } catch (err) {
+          throw new TransientError(`normalized-logs publish failed: ${errorMessage(err)}`);
+        }
+        await dedup.published(messages.map(({ value }) => value));
+      } finally {
+        // Delivered again (after a failure here or a lost commit), these raw logs may already be published.
+        firstDeliveries.handled(partition, lastOffset);
       }
-      await dedup.published(messages.map(({ value }) => value));
     },
   });
 

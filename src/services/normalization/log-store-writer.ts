@@ -2,11 +2,18 @@
  * The normalization service's second output (seed 001): every normalized log into the log store.
  * Its own consumer group on normalized-logs; batches of all partitions that arrive while the store
  * is busy go in as one append (group commit).
+ *
+ * A log is appended without the store's duplicate check only when it cannot be stored already:
+ * its record is delivered to this group for the first time (runtime/first-deliveries.ts: not
+ * redelivered after a crash, a retry or a seek) and the normalizer marked it as made from the
+ * first delivery of its raw log (HEADER.firstNormalization: not a repeat of an event published
+ * before). Everything else goes through the check, which keeps appends idempotent by eventId.
  */
-import { TOPIC } from '../../contracts/topics.js';
+import { HEADER, TOPIC } from '../../contracts/topics.js';
 import type { NormalizedLogEvent } from '../../contracts/types.js';
 import { consumeMessages } from '../../runtime/consumer.js';
 import { errorMessage, TransientError } from '../../runtime/errors.js';
+import { trackFirstDeliveries } from '../../runtime/first-deliveries.js';
 import { GroupCommitter } from '../../runtime/group-commit.js';
 import type { RunningService, ServiceContext } from '../../runtime/service.js';
 import type { LogStore } from '../../storage/log-store.js';
@@ -16,18 +23,39 @@ export const LOG_STORE_WRITER_GROUP = 'normalization-service.log-store-writer';
 export async function startLogStoreWriter(ctx: ServiceContext & { logStore: LogStore }): Promise<RunningService> {
   const { bus, logStore } = ctx;
   const logger = ctx.logger.child({ service: 'normalization-service', component: 'log-store-writer' });
-  const storeAppends = new GroupCommitter<NormalizedLogEvent>((logs) => logStore.append(logs), 20_000);
+  const checkedAppends = new GroupCommitter<NormalizedLogEvent>((logs) => logStore.append(logs), 20_000);
+  const newAppends = new GroupCommitter<NormalizedLogEvent>((logs) => logStore.append(logs, { neverStored: true }), 20_000);
+  const topic = TOPIC.normalizedLogs;
+  const tracked = trackFirstDeliveries(bus, topic, (err, partitions) =>
+    // Not knowing the log end only costs speed: those partitions' appends stay checked.
+    logger.warn({ err: errorMessage(err), partitions }, 'log end offsets unknown; appends of these partitions check for stored duplicates'),
+  );
+  const firstDeliveries = tracked.deliveries;
   const storeWriter = await consumeMessages({
     bus,
     logger,
     service: 'normalization-service',
     groupId: LOG_STORE_WRITER_GROUP,
-    topic: TOPIC.normalizedLogs,
+    topic,
     message: 'NormalizedLogEvent',
     maxBatchRecords: 5000,
+    onAssigned: tracked.onAssigned,
+    onRevoked: tracked.onRevoked,
     handle: async (messages) => {
+      const { partition } = messages[0].record;
+      const first = firstDeliveries.firstIndex(partition, messages.map((m) => m.record.offset));
+      const checked: NormalizedLogEvent[] = [];
+      const neverStored: NormalizedLogEvent[] = [];
+      messages.forEach((m, i) =>
+        (i >= first && m.record.headers[HEADER.firstNormalization] === '1' ? neverStored : checked).push(m.value),
+      );
       try {
-        await storeAppends.add(messages.map((m) => m.value));
+        // Both parts settle before the batch does, so a retry never races an append still running.
+        const settled = await Promise.allSettled([
+          checked.length > 0 ? checkedAppends.add(checked) : undefined,
+          neverStored.length > 0 ? newAppends.add(neverStored) : undefined,
+        ]);
+        for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
       } catch (err) {
         // A store that does not answer is an outage: keep the logs on the bus and retry.
         // A store that answers rejected these logs: let the consume loop isolate and dead-letter.
@@ -37,6 +65,9 @@ export async function startLogStoreWriter(ctx: ServiceContext & { logStore: LogS
         );
         if (!reachable) throw new TransientError(`log store unavailable: ${errorMessage(err)}`);
         throw err;
+      } finally {
+        // Whatever part succeeded may be stored now; if either failed, the records come again, checked.
+        firstDeliveries.handled(partition, messages[messages.length - 1].record.offset);
       }
     },
   });

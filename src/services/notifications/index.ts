@@ -4,7 +4,7 @@
  * delivery log (channel 'log'), readable at GET /api/v1/notifications.
  */
 import type { FastifyInstance } from 'fastify';
-import { TOPIC } from '../../contracts/topics.js';
+import { HEADER, TOPIC } from '../../contracts/topics.js';
 import { consumeMessages } from '../../runtime/consumer.js';
 import type { RunningService, ServiceContext } from '../../runtime/service.js';
 import type { SqlDatabase } from '../../storage/sql-database.js';
@@ -13,7 +13,7 @@ import { registerNotificationRoutes } from './routes.js';
 
 export const NOTIFICATION_GROUP = 'notification-service.delivery-recorder';
 /** Header carrying the incident service's outbox id: the notification's idempotency key. */
-export const NOTIFICATION_ID_HEADER = 'log0-notification-id';
+export const NOTIFICATION_ID_HEADER = HEADER.notificationId;
 
 export async function startNotificationService(
   ctx: ServiceContext & { db: SqlDatabase; app: FastifyInstance },

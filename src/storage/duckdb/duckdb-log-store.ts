@@ -15,7 +15,7 @@ import { dirname } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { NormalizedLogEvent } from '../../contracts/types.js';
-import type { LogPage, LogQuery, LogStore } from '../log-store.js';
+import type { AppendOptions, LogPage, LogQuery, LogStore } from '../log-store.js';
 import { retentionCutoff, validateRetention, type LogRetention, scheduleRetention } from '../retention-policy.js';
 import { pageOf, validateFilter, validateQuery, type LogFilter } from '../log-query.js';
 import { countSql, searchSql, type Sql } from './query.js';
@@ -73,9 +73,9 @@ class DuckDbStore implements DuckDbLogStore {
     private readonly options: DuckDbLogStoreOptions,
   ) {}
 
-  async append(logs: NormalizedLogEvent[]): Promise<void> {
+  async append(logs: NormalizedLogEvent[], options?: AppendOptions): Promise<void> {
     this.assertOpen();
-    return this.writeQueue.run(() => this.writer.append(logs));
+    return this.writeQueue.run(() => (options?.neverStored ? this.writer.appendNeverStored(logs) : this.writer.append(logs)));
   }
 
   async search(query: LogQuery): Promise<LogPage> {

@@ -15,6 +15,11 @@
  * Measured against a PRIMARY KEY on event_id with INSERT OR IGNORE (1M realistic logs, 2 cores):
  * the anti-join appends ~2x faster and leaves a file half the size (no ART index, which DuckDB
  * also keeps in memory and which grows without bound with the table).
+ *
+ * A batch the caller knows was never stored (AppendOptions.neverStored) skips steps 2 and 3: it
+ * goes through an appender on the logs table itself, flushed once per batch, which DuckDB commits
+ * as one transaction (atomic, WAL fsynced). Measured alone (500k logs, batches of 5,000): 14 µs
+ * of CPU per log instead of 23, 71–78k logs/s instead of 41–47k.
  */
 import { BIGINT, DuckDBDataChunk, VARCHAR } from '@duckdb/node-api';
 import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
@@ -47,14 +52,18 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** Below DuckDB's automatic appender flush (204,800 rows), so a batch is flushed, and committed, once. */
+const MAX_DIRECT_BATCH_ROWS = 100_000;
+
 export class LogWriter {
   private constructor(
     private readonly connection: DuckDBConnection,
     private appender: DuckDBAppender,
+    private direct: DuckDBAppender,
   ) {}
 
   static async open(connection: DuckDBConnection): Promise<LogWriter> {
-    return new LogWriter(connection, await LogWriter.createStaging(connection));
+    return new LogWriter(connection, await LogWriter.createStaging(connection), await connection.createAppender(LOGS_TABLE));
   }
 
   /** A fresh, empty staging table and an appender on it. */
@@ -78,8 +87,40 @@ export class LogWriter {
     }
   }
 
+  /** A batch none of whose logs was ever stored: straight into the logs table, one commit. */
+  async appendNeverStored(logs: readonly NormalizedLogEvent[]): Promise<void> {
+    if (logs.length === 0) return;
+    if (logs.length > MAX_DIRECT_BATCH_ROWS) {
+      await this.append(logs);
+      return;
+    }
+    const staged = dropRepeatsWithinBatch(logs.map(stageLog));
+    try {
+      for (let start = 0; start < staged.length; start += CHUNK_ROWS) {
+        const end = Math.min(start + CHUNK_ROWS, staged.length);
+        const chunk = DuckDBDataChunk.create(CHUNK_TYPES, end - start);
+        chunk.setColumns(toColumns(staged, start, end));
+        this.direct.appendDataChunk(chunk);
+        // Yielding here is safe: nothing is visible before the flush, and the caller's queue keeps other writes out.
+        if (end < staged.length) await yieldToEventLoop();
+      }
+      this.direct.flushSync();
+    } catch (err) {
+      // Whatever the appender still holds must not ride along with the next batch.
+      try {
+        this.direct.clear();
+        this.direct.closeSync();
+      } catch {
+        // A broken appender; replaced below anyway.
+      }
+      this.direct = await this.connection.createAppender(LOGS_TABLE);
+      throw err;
+    }
+  }
+
   close(): void {
     this.appender.closeSync();
+    this.direct.closeSync();
   }
 
   private async stage(staged: readonly StagedLog[]): Promise<void> {
