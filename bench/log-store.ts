@@ -13,9 +13,10 @@
  * both stores get the same logs, batches and redeliveries.
  *
  * Ingest works as log0's log store writer does (services/normalization/log-store-writer.ts):
- * consumer batches of 1,000–5,000 logs (5% of them redelivering 200 logs of the previous
- * batch) go into a GroupCommitter capped at 20,000 logs, which keeps one store append in flight
- * while the next group accumulates. Like log0's partition workers (LOG0_BUS_PARTITIONS, 6),
+ * consumer batches of 1,000–5,000 logs (5% of them followed by a redelivery of 200 logs of the
+ * previous batch) go into GroupCommitters capped at 20,000 logs, which keep one store append in
+ * flight while the next group accumulates; first deliveries are appended as never stored (no
+ * duplicate check), redeliveries with the check. Like log0's partition workers (LOG0_BUS_PARTITIONS, 6),
  * at most `--partitions` batches wait to be durable at a time; meanwhile the same process
  * generates the next batches and runs a search every 50 ms, so the figures include that
  * contention. Memory stays bounded: only the batches waiting are held.
@@ -41,7 +42,7 @@ import { packageRoot } from '../src/runtime/package-root.js';
 import { clientFor, createClickHouseLogStore, parseClickHouseUrl } from '../src/storage/clickhouse/index.js';
 import { identifier, sql } from '../src/storage/clickhouse/quote.js';
 import { createDuckDbLogStore } from '../src/storage/duckdb/index.js';
-import type { LogQuery, LogStore } from '../src/storage/log-store.js';
+import type { AppendOptions, LogQuery, LogStore } from '../src/storage/log-store.js';
 import { clickHouseUrl, freshDatabaseName, urlWithDatabase } from '../test/support/clickhouse-server.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -343,33 +344,41 @@ async function ingest(store: LogStore, gen: LogGenerator) {
   })();
   searcher.catch(() => {}); // a failed search is thrown below, where the searcher is awaited
 
-  // As in log-store-writer.ts: whatever batches arrive while an append runs go in as the next one.
-  const committer = new GroupCommitter<NormalizedLogEvent>(async (logs) => {
-    const [, ms] = await timed(() => store.append(logs));
-    appendMs.push(ms);
-    appendRows.push(logs.length);
-  }, GROUP_MAX_ROWS);
+  // As in log-store-writer.ts: whatever batches arrive while an append runs go in as the next one;
+  // logs delivered for the first time skip the store's duplicate check, redelivered ones do not.
+  const committerFor = (options: AppendOptions) =>
+    new GroupCommitter<NormalizedLogEvent>(async (logs) => {
+      const [, ms] = await timed(() => store.append(logs, options));
+      appendMs.push(ms);
+      appendRows.push(logs.length);
+    }, GROUP_MAX_ROWS);
+  const firstDeliveries = committerFor({ neverStored: true });
+  const redeliveries = committerFor({});
 
   loopDelay.enable();
   const started = performance.now();
   let offered = 0;
   let durable = 0;
   let previous: NormalizedLogEvent[] = [];
+  let previousDone: Promise<void> = Promise.resolve();
   let lastReport = started;
   /** Batches handed to the committer, not durable yet: in order, one per busy partition. */
   const waiting: Array<Promise<void>> = [];
   try {
     while (gen.generated < totalRows) {
       const batch = await gen.nextBatch(nextBatchSize(gen));
-      if (previous.length > 0 && gen.random() < 0.05) batch.push(...previous.slice(0, 200));
+      const redelivered = previous.length > 0 && gen.random() < 0.05 ? previous.slice(0, 200) : [];
       previous = batch;
-      offered += batch.length;
+      offered += batch.length + redelivered.length;
       const addedAt = performance.now();
-      const done = committer.add(batch).then(() => {
+      // A consumer redelivers records only after their first delivery was handled.
+      const redelivery = redelivered.length > 0 ? previousDone.then(() => redeliveries.add(redelivered)) : undefined;
+      const done = Promise.all([firstDeliveries.add(batch), redelivery]).then(() => {
         durableWaitMs.push(performance.now() - addedAt);
-        durable += batch.length;
+        durable += batch.length + redelivered.length;
       });
       done.catch(() => {}); // observed below; this only keeps a failure from crashing the process first
+      previousDone = done;
       waiting.push(done);
       // Every partition busy: wait for the oldest batch (the committer completes them in order).
       while (waiting.length >= partitions) await waiting.shift();

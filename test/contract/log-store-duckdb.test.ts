@@ -7,7 +7,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,6 +135,42 @@ describe('DuckDB log store, embedded only', () => {
     } finally {
       await store.close();
     }
+  });
+
+  test('a never-stored batch failing half-way stores nothing either, and the next one goes in whole', async () => {
+    const path = freshPath();
+    const store = await createDuckDbLogStore({ path });
+    try {
+      const tenantId = randomUUID();
+      // A NOT NULL violation inside the logs table's appender, after the first data chunks went in.
+      const lateNull = [1, 2, 3, 4, 5].flatMap((batch) => crashBatchLogs(tenantId, batch));
+      lateNull.push({ ...lateNull[0], eventId: randomUUID(), serviceName: null } as unknown as NormalizedLogEvent);
+      await assert.rejects(store.append(lateNull, { neverStored: true }));
+      assert.equal(await store.count({ tenantId }), 0);
+      await store.append(crashBatchLogs(tenantId, 0), { neverStored: true });
+      await store.append(crashBatchLogs(tenantId, 1));
+      assert.equal(await store.count({ tenantId }), 2 * CRASH_BATCH_SIZE);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('checkpoints by itself once the WAL passes the threshold, off the caller’s thread', async () => {
+    const path = freshPath();
+    const store = await createDuckDbLogStore({ path, checkpointThreshold: '1MB' });
+    try {
+      const tenantId = randomUUID();
+      const walBytes = () => (existsSync(`${path}.wal`) ? statSync(`${path}.wal`).size : 0);
+      let batch = 0;
+      while (walBytes() < 1_000_000) await store.append(crashBatchLogs(tenantId, batch++), { neverStored: true });
+      const deadline = Date.now() + 10_000;
+      while (walBytes() >= 1_000_000 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.ok(walBytes() < 1_000_000, `WAL still ${walBytes()} bytes`);
+      assert.equal(await store.count({ tenantId }), batch * CRASH_BATCH_SIZE);
+    } finally {
+      await store.close();
+    }
+    await assert.rejects(createDuckDbLogStore({ path: freshPath(), checkpointThreshold: 'lots' }), /checkpointThreshold: "lots"/);
   });
 
   test('refuses a file written with another schema version', async () => {

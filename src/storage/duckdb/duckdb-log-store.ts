@@ -10,6 +10,7 @@
  * than their tenant's cutoff to the millisecond, and retention.ts deletes them on the writer
  * connection, queued between appends, once at open and hourly.
  */
+import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -32,10 +33,12 @@ export interface DuckDbLogStoreOptions {
   readers?: number;
   /** DuckDB memory_limit (e.g. '1GB'). Default: DuckDB's, 80% of RAM. */
   memoryLimit?: string;
-  /** WAL size that triggers a checkpoint (DuckDB checkpoint_threshold). Default '64MB', see below. */
+  /** WAL size after which the store checkpoints (e.g. '64MB'; the default, see below). */
   checkpointThreshold?: string;
   /** Without it, logs are kept forever. */
   retention?: LogRetention;
+  /** Told when a checkpoint fails (a failing disk also fails the next append, which callers see). */
+  onWarning?: (message: string) => void;
   /** Clock for retention (epoch ms); Date.now by default. */
   now?: () => number;
 }
@@ -51,8 +54,25 @@ export interface DuckDbLogStore extends LogStore {
  * DuckDB's 16MB default rewrites the growing last row group every few thousand rows:
  * measured at 1M logs, 64MB doubles append throughput and shrinks the file by a quarter.
  * The cost is at restart after a crash: replaying a 56MB WAL (~100k logs) took 0.26 s.
+ *
+ * The store checkpoints itself rather than leaving it to DuckDB: DuckDB checkpoints inside the
+ * commit that crosses the threshold, and an appender's commit (writer.ts) runs on this thread,
+ * so its checkpoint (~0.6 s) would stall every search served here. After an append that leaves
+ * the WAL past the threshold, a CHECKPOINT statement runs on DuckDB's own threads instead.
  */
 const DEFAULT_CHECKPOINT_THRESHOLD = '64MB';
+/** What DuckDB is told, so it never checkpoints on its own. */
+const NEVER = '1000000GB';
+
+const SIZE_UNITS: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, KIB: 1024, MIB: 1024 ** 2, GIB: 1024 ** 3 };
+
+/** Bytes of a DuckDB size setting such as '64MB' or '1.5GiB'. */
+export function sizeInBytes(size: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(size);
+  const unit = m ? SIZE_UNITS[(m[2] || 'B').toUpperCase()] : undefined;
+  if (!m || unit === undefined) throw new RangeError(`checkpointThreshold: "${size}" is not a size such as 64MB`);
+  return Math.round(Number(m[1]) * unit);
+}
 
 interface ReaderConnection {
   connection: DuckDBConnection;
@@ -63,6 +83,8 @@ class DuckDbStore implements DuckDbLogStore {
   private readonly writeQueue = new SerialQueue();
   private retentionTimer: NodeJS.Timeout | null = null;
   private retentionRunning: Promise<DuckDbRetentionRun | null> | null = null;
+  private checkpointing: Promise<void> | null = null;
+  private readonly checkpointBytes: number;
   private closed: Promise<void> | null = null;
 
   constructor(
@@ -71,11 +93,35 @@ class DuckDbStore implements DuckDbLogStore {
     private readonly writer: LogWriter,
     private readonly readers: ReaderConnection[],
     private readonly options: DuckDbLogStoreOptions,
-  ) {}
+  ) {
+    this.checkpointBytes = sizeInBytes(options.checkpointThreshold ?? DEFAULT_CHECKPOINT_THRESHOLD);
+  }
 
   async append(logs: NormalizedLogEvent[], options?: AppendOptions): Promise<void> {
     this.assertOpen();
-    return this.writeQueue.run(() => (options?.neverStored ? this.writer.appendNeverStored(logs) : this.writer.append(logs)));
+    await this.writeQueue.run(() => (options?.neverStored ? this.writer.appendNeverStored(logs) : this.writer.append(logs)));
+    this.checkpointIfDue();
+  }
+
+  /** Queues a CHECKPOINT (behind the appends) once the WAL passed the threshold; one at a time. */
+  private checkpointIfDue(): void {
+    if (this.checkpointing || this.closed) return;
+    let walBytes: number;
+    try {
+      walBytes = statSync(`${this.options.path}.wal`).size;
+    } catch {
+      return; // no WAL yet
+    }
+    if (walBytes < this.checkpointBytes) return;
+    this.checkpointing = this.writeQueue
+      .run(() => this.writerConnection.run('CHECKPOINT'))
+      .then(
+        () => undefined,
+        (err: unknown) => this.options.onWarning?.(`log store: checkpoint failed (retried after the next append): ${String(err)}`),
+      )
+      .finally(() => {
+        this.checkpointing = null;
+      });
   }
 
   async search(query: LogQuery): Promise<LogPage> {
@@ -169,7 +215,8 @@ export async function createDuckDbLogStore(options: DuckDbLogStoreOptions): Prom
   if (!Number.isInteger(readerCount) || readerCount < 1) throw new RangeError('readers must be a positive integer');
   if (options.retention) validateRetention(options.retention);
   await mkdir(dirname(options.path), { recursive: true });
-  const config: Record<string, string> = { checkpoint_threshold: options.checkpointThreshold ?? DEFAULT_CHECKPOINT_THRESHOLD };
+  sizeInBytes(options.checkpointThreshold ?? DEFAULT_CHECKPOINT_THRESHOLD); // a bad setting fails here, before opening
+  const config: Record<string, string> = { checkpoint_threshold: NEVER };
   if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit;
   let instance: DuckDBInstance;
   try {
