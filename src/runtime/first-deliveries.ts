@@ -14,7 +14,7 @@
  *
  * Offsets say nothing about content: a record delivered for the first time may still carry an
  * event an upstream stage published before (at-least-once upstream). Consumers combine this with
- * what upstream says of its own records (see FIRST_DELIVERY_HEADER).
+ * what upstream says of its own records (see HEADER.firstNormalization in contracts/topics.ts).
  */
 import type { Bus, ConsumeOptions } from '../bus/port.js';
 

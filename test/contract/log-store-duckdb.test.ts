@@ -116,44 +116,28 @@ describe('DuckDB log store, embedded only', () => {
     }
   });
 
-  test('a batch failing half-way stores nothing and the store stays usable', async () => {
-    const path = freshPath();
-    const store = await createDuckDbLogStore({ path });
-    try {
-      const tenantId = randomUUID();
-      const good = crashBatchLogs(tenantId, 0);
-      const brokenTimestamp = [...good.slice(0, 10), { ...good[10], eventId: randomUUID(), timestamp: 'yesterday' }];
-      await assert.rejects(store.append(brokenTimestamp), /timestamp/);
-      // A NOT NULL violation inside the appender, after the first data chunk went in.
-      const lateNull = [1, 2, 3, 4, 5].flatMap((batch) => crashBatchLogs(tenantId, batch));
-      lateNull.push({ ...lateNull[0], eventId: randomUUID(), serviceName: null } as unknown as NormalizedLogEvent);
-      await assert.rejects(store.append(lateNull));
-      assert.equal(await store.count({ tenantId }), 0);
-      await store.append(good);
-      await store.append(crashBatchLogs(tenantId, 1));
-      assert.equal(await store.count({ tenantId }), 2 * CRASH_BATCH_SIZE);
-    } finally {
-      await store.close();
-    }
-  });
-
-  test('a never-stored batch failing half-way stores nothing either, and the next one goes in whole', async () => {
-    const path = freshPath();
-    const store = await createDuckDbLogStore({ path });
-    try {
-      const tenantId = randomUUID();
-      // A NOT NULL violation inside the logs table's appender, after the first data chunks went in.
-      const lateNull = [1, 2, 3, 4, 5].flatMap((batch) => crashBatchLogs(tenantId, batch));
-      lateNull.push({ ...lateNull[0], eventId: randomUUID(), serviceName: null } as unknown as NormalizedLogEvent);
-      await assert.rejects(store.append(lateNull, { neverStored: true }));
-      assert.equal(await store.count({ tenantId }), 0);
-      await store.append(crashBatchLogs(tenantId, 0), { neverStored: true });
-      await store.append(crashBatchLogs(tenantId, 1));
-      assert.equal(await store.count({ tenantId }), 2 * CRASH_BATCH_SIZE);
-    } finally {
-      await store.close();
-    }
-  });
+  for (const options of [{}, { neverStored: true }]) {
+    test(`a batch failing half-way stores nothing and the store stays usable (${options.neverStored ? 'never-stored' : 'checked'} append)`, async () => {
+      const path = freshPath();
+      const store = await createDuckDbLogStore({ path });
+      try {
+        const tenantId = randomUUID();
+        const good = crashBatchLogs(tenantId, 0);
+        const brokenTimestamp = [...good.slice(0, 10), { ...good[10], eventId: randomUUID(), timestamp: 'yesterday' }];
+        await assert.rejects(store.append(brokenTimestamp, options), /timestamp/);
+        // A NOT NULL violation inside the appender, after the first data chunk went in.
+        const lateNull = [1, 2, 3, 4, 5].flatMap((batch) => crashBatchLogs(tenantId, batch));
+        lateNull.push({ ...lateNull[0], eventId: randomUUID(), serviceName: null } as unknown as NormalizedLogEvent);
+        await assert.rejects(store.append(lateNull, options));
+        assert.equal(await store.count({ tenantId }), 0);
+        await store.append(good, options);
+        await store.append(crashBatchLogs(tenantId, 1));
+        assert.equal(await store.count({ tenantId }), 2 * CRASH_BATCH_SIZE);
+      } finally {
+        await store.close();
+      }
+    });
+  }
 
   test('checkpoints by itself once the WAL passes the threshold, off the caller’s thread', async () => {
     const path = freshPath();

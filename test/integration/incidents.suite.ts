@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { BusRecord } from '../../src/bus/port.js';
 import { loadConfig } from '../../src/config/config.js';
-import { recordKey, TOPIC } from '../../src/contracts/topics.js';
+import { HEADER, recordKey, TOPIC } from '../../src/contracts/topics.js';
 import type { DlqEvent, IncidentEvent, NormalizedLogEvent, NotificationEvent } from '../../src/contracts/types.js';
 import { messageValidator } from '../../src/contracts/validators.js';
 import { createHttpApp } from '../../src/runtime/http.js';
@@ -19,7 +19,6 @@ import type { RunningService } from '../../src/runtime/service.js';
 import { applyIncidentEvent } from '../../src/services/incidents/apply-incident-event.js';
 import type { HistoryEntry, Incident } from '../../src/services/incidents/incident.js';
 import { INCIDENT_GROUP, startIncidentService } from '../../src/services/incidents/index.js';
-import { NOTIFICATION_ID_HEADER } from '../../src/services/incidents/outbox-relay.js';
 import { openIncidents, type OpeningIncident } from '../../src/services/incidents/batch-repository.js';
 import type { LogPage, LogQuery, LogStore } from '../../src/storage/log-store.js';
 import { defaultMigrationsDir, migrate, readMigrations } from '../../src/storage/sql/migrate.js';
@@ -162,7 +161,7 @@ async function notificationsOf(tenantId: string): Promise<NotificationEvent[]> {
   for (const { record, event } of published) {
     assert.deepEqual(validateNotification(event), { ok: true, value: event });
     assert.equal(record.key, event.incidentId, 'notification-events is keyed by incidentId');
-    assert.match(record.headers[NOTIFICATION_ID_HEADER] ?? '', /^[0-9a-f-]{36}$/);
+    assert.match(record.headers[HEADER.notificationId] ?? '', /^[0-9a-f-]{36}$/);
   }
   return published.map((p) => p.event);
 }
@@ -566,7 +565,7 @@ describe(`incident service on ${adapter.name}`, () => {
         notifications.map((n) => n.notificationType),
         ['INCIDENT_CREATED', 'INCIDENT_ASSIGNED', 'INCIDENT_RESOLVED'],
       );
-      const ids = publishedFor(tenant).map((p) => p.record.headers[NOTIFICATION_ID_HEADER]);
+      const ids = publishedFor(tenant).map((p) => p.record.headers[HEADER.notificationId]);
       assert.equal(new Set(ids).size, ids.length, 'each outbox row is published once');
     });
   });

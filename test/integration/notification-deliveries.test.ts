@@ -7,12 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config/config.js';
-import { TOPIC } from '../../src/contracts/topics.js';
+import { HEADER, TOPIC } from '../../src/contracts/topics.js';
 import type { NotificationEvent } from '../../src/contracts/types.js';
 import { createHttpApp } from '../../src/runtime/http.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import type { RunningService } from '../../src/runtime/service.js';
-import { NOTIFICATION_GROUP, NOTIFICATION_ID_HEADER, startNotificationService } from '../../src/services/notifications/index.js';
+import { NOTIFICATION_GROUP, startNotificationService } from '../../src/services/notifications/index.js';
 import { listDeliveries, recordDeliveries, type Delivery } from '../../src/services/notifications/repository.js';
 import { migrate } from '../../src/storage/sql/migrate.js';
 import type { SqlDatabase } from '../../src/storage/sql-database.js';
@@ -92,7 +92,7 @@ for (const adapter of SQL_ADAPTERS) describe(`notification deliveries on ${adapt
         key: event.incidentId,
         value: JSON.stringify(event),
         // Every tenth notification arrives twice (a relay that crashed between produce and mark).
-        headers: { [NOTIFICATION_ID_HEADER]: `id-${i}` },
+        headers: { [HEADER.notificationId]: `id-${i}` },
       }));
       await bus.produce(TOPIC.notificationEvents, [...records, ...records.filter((_, i) => i % 10 === 0)]);
       // Without the header, the record's position identifies it.

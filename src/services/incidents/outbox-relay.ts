@@ -15,8 +15,6 @@ import type { Logger } from '../../runtime/logger.js';
 import type { SqlDatabase } from '../../storage/sql-database.js';
 import * as repo from './repository.js';
 
-export const NOTIFICATION_ID_HEADER = HEADER.notificationId;
-
 export interface OutboxRelayOptions {
   db: SqlDatabase;
   bus: Bus;
@@ -73,7 +71,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       const records: ProduceRecord[] = entries.map((entry) => ({
         key: recordKey(TOPIC.notificationEvents, entry.payload),
         value: JSON.stringify(entry.payload),
-        headers: { [NOTIFICATION_ID_HEADER]: entry.id },
+        headers: { [HEADER.notificationId]: entry.id },
       }));
       await bus.produce(TOPIC.notificationEvents, records);
       await repo.markOutboxPublished(

@@ -12,8 +12,6 @@ import { recordDeliveries } from './repository.js';
 import { registerNotificationRoutes } from './routes.js';
 
 export const NOTIFICATION_GROUP = 'notification-service.delivery-recorder';
-/** Header carrying the incident service's outbox id: the notification's idempotency key. */
-export const NOTIFICATION_ID_HEADER = HEADER.notificationId;
 
 export async function startNotificationService(
   ctx: ServiceContext & { db: SqlDatabase; app: FastifyInstance },
@@ -33,7 +31,7 @@ export async function startNotificationService(
       const recorded = await recordDeliveries(
         db,
         messages.map(({ value, record }) => ({
-          notificationId: record.headers[NOTIFICATION_ID_HEADER] ?? `${record.topic}:${record.partition}:${record.offset}`,
+          notificationId: record.headers[HEADER.notificationId] ?? `${record.topic}:${record.partition}:${record.offset}`,
           event: value,
           channel: 'log',
           status: 'RECORDED',

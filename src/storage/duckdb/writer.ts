@@ -55,6 +55,28 @@ function yieldToEventLoop(): Promise<void> {
 /** Below DuckDB's automatic appender flush (204,800 rows), so a batch is flushed, and committed, once. */
 const MAX_DIRECT_BATCH_ROWS = 100_000;
 
+/** Appends the logs a data chunk at a time, yielding between chunks; `flushEach`: flush after every chunk. */
+async function appendInChunks(appender: DuckDBAppender, staged: readonly StagedLog[], flushEach: boolean): Promise<void> {
+  for (let start = 0; start < staged.length; start += CHUNK_ROWS) {
+    const end = Math.min(start + CHUNK_ROWS, staged.length);
+    const chunk = DuckDBDataChunk.create(CHUNK_TYPES, end - start);
+    chunk.setColumns(toColumns(staged, start, end));
+    appender.appendDataChunk(chunk);
+    if (flushEach) appender.flushSync();
+    if (end < staged.length) await yieldToEventLoop();
+  }
+}
+
+/** Drops what an appender holds and closes it; a broken one is replaced by the caller anyway. */
+function discard(appender: DuckDBAppender): void {
+  try {
+    appender.clear();
+    appender.closeSync();
+  } catch {
+    // Already unusable.
+  }
+}
+
 export class LogWriter {
   private constructor(
     private readonly connection: DuckDBConnection,
@@ -96,23 +118,12 @@ export class LogWriter {
     }
     const staged = dropRepeatsWithinBatch(logs.map(stageLog));
     try {
-      for (let start = 0; start < staged.length; start += CHUNK_ROWS) {
-        const end = Math.min(start + CHUNK_ROWS, staged.length);
-        const chunk = DuckDBDataChunk.create(CHUNK_TYPES, end - start);
-        chunk.setColumns(toColumns(staged, start, end));
-        this.direct.appendDataChunk(chunk);
-        // Yielding here is safe: nothing is visible before the flush, and the caller's queue keeps other writes out.
-        if (end < staged.length) await yieldToEventLoop();
-      }
+      // Flushed once, at the end: nothing is visible (or committed) before, and the caller's queue keeps other writes out.
+      await appendInChunks(this.direct, staged, false);
       this.direct.flushSync();
     } catch (err) {
       // Whatever the appender still holds must not ride along with the next batch.
-      try {
-        this.direct.clear();
-        this.direct.closeSync();
-      } catch {
-        // A broken appender; replaced below anyway.
-      }
+      discard(this.direct);
       this.direct = await this.connection.createAppender(LOGS_TABLE);
       throw err;
     }
@@ -124,14 +135,7 @@ export class LogWriter {
   }
 
   private async stage(staged: readonly StagedLog[]): Promise<void> {
-    for (let start = 0; start < staged.length; start += CHUNK_ROWS) {
-      const end = Math.min(start + CHUNK_ROWS, staged.length);
-      const chunk = DuckDBDataChunk.create(CHUNK_TYPES, end - start);
-      chunk.setColumns(toColumns(staged, start, end));
-      this.appender.appendDataChunk(chunk);
-      this.appender.flushSync();
-      if (end < staged.length) await yieldToEventLoop();
-    }
+    await appendInChunks(this.appender, staged, true);
   }
 
   /**
@@ -141,12 +145,7 @@ export class LogWriter {
    * unusable by a failed append (e.g. a NOT NULL violation).
    */
   private async replaceStaging(): Promise<void> {
-    try {
-      this.appender.clear();
-      this.appender.closeSync();
-    } catch {
-      // A broken appender; its table is replaced below anyway.
-    }
+    discard(this.appender);
     this.appender = await LogWriter.createStaging(this.connection);
   }
 }
