@@ -19,6 +19,8 @@ export interface Log0Config {
   database: { url: string } | null;
   /** Set: the log store is this ClickHouse. Unset: embedded DuckDB in the data directory. */
   clickhouse: ClickHouseConfig | null;
+  /** The embedded DuckDB log store: least time between the starts of two appends. */
+  duckdb: { flushIntervalMs: number };
   /** How long stored logs are kept, in days: a default and per-tenant overrides (either store). */
   logRetention: { defaultDays: number; tenantDays: ReadonlyMap<string, number> };
   /** Set: rate limits and the dedup cache live in this Redis. Unset: in-process. */
@@ -182,6 +184,7 @@ export function loadConfig(env: Env = process.env): Log0Config {
       batchRows: integer(env, 'LOG0_CLICKHOUSE_BATCH_ROWS', 20_000, 1, 10_000_000),
       flushIntervalMs: integer(env, 'LOG0_CLICKHOUSE_FLUSH_MS', 100, 1, 600_000),
     })),
+    duckdb: { flushIntervalMs: integer(env, 'LOG0_DUCKDB_FLUSH_MS', 100, 0, 600_000) },
     logRetention: { defaultDays: integer(env, 'LOG0_LOG_RETENTION_DAYS', 30, 1, 36_500), tenantDays: tenantRetention(env) },
     redis: nullable(url(env, 'REDIS_URL', ['redis:', 'rediss:']), (u) => ({ url: u })),
     rateLimit: rateLimit(env),

@@ -101,6 +101,36 @@ export async function consumeMessages<N extends keyof ContractSchemas>(
     await options.onRevoked?.(revoked);
   };
 
+  /**
+   * `messages` failed together with `error`: find the message(s) that make them fail by halving.
+   * What succeeds is handled; a single message that keeps failing is dead-lettered. A few bad
+   * messages in a large batch cost a few dozen calls instead of one per message (a store that
+   * spaces its writes makes every call wait). Halves go in order, so the batch order holds.
+   */
+  async function isolate(messages: Array<Delivered<ContractSchemas[N]>>, error: unknown, letters: DeadLetter[]): Promise<void> {
+    if (error instanceof TransientError) throw error;
+    if (messages.length === 1) {
+      const key = attemptKey(messages[0].record);
+      const tries = (attempts.get(key) ?? 0) + 1;
+      if (!(error instanceof PoisonMessageError) && tries < MAX_ATTEMPTS) {
+        attempts.set(key, tries);
+        throw error; // redelivered after the bus's backoff
+      }
+      attempts.delete(key);
+      letters.push({ record: messages[0].record, originalEvent: messages[0].value as object, error: errorMessage(error) });
+      return;
+    }
+    const middle = Math.ceil(messages.length / 2);
+    for (const half of [messages.slice(0, middle), messages.slice(middle)]) {
+      try {
+        await handle(half);
+        for (const message of half) attempts.delete(attemptKey(message.record));
+      } catch (err) {
+        await isolate(half, err, letters);
+      }
+    }
+  }
+
   async function handleBatch(batch: BusRecord[]): Promise<void> {
     const letters: DeadLetter[] = [];
     const valid: Array<Delivered<ContractSchemas[N]>> = [];
@@ -127,25 +157,8 @@ export async function consumeMessages<N extends keyof ContractSchemas>(
       try {
         await handle(valid);
       } catch (err) {
-        if (err instanceof TransientError) throw err;
-        // Isolate the failing message(s): process one by one, dead-letter only what keeps failing.
-        logger.warn({ err, topic, size: valid.length }, 'batch failed; retrying its messages one by one');
-        for (const message of valid) {
-          try {
-            await handle([message]);
-            attempts.delete(attemptKey(message.record));
-          } catch (single) {
-            if (single instanceof TransientError) throw single;
-            const key = attemptKey(message.record);
-            const tries = (attempts.get(key) ?? 0) + 1;
-            if (!(single instanceof PoisonMessageError) && tries < MAX_ATTEMPTS) {
-              attempts.set(key, tries);
-              throw single; // redelivered after the bus's backoff
-            }
-            attempts.delete(key);
-            letters.push({ record: message.record, originalEvent: message.value as object, error: errorMessage(single) });
-          }
-        }
+        if (!(err instanceof TransientError)) logger.warn({ err, topic, size: valid.length }, 'batch failed; isolating the failing messages');
+        await isolate(valid, err, letters);
       }
     }
 

@@ -8,8 +8,10 @@ import { createClickHouseLogStore } from './clickhouse/index.js';
 import { createDuckDbLogStore } from './duckdb/index.js';
 import type { LogStore } from './log-store.js';
 
-export async function openLogStore(config: Pick<Log0Config, 'clickhouse' | 'logRetention'>, embeddedPath: string): Promise<LogStore> {
-  if (!config.clickhouse) return createDuckDbLogStore({ path: embeddedPath, retention: config.logRetention });
+export async function openLogStore(config: Pick<Log0Config, 'clickhouse' | 'duckdb' | 'logRetention'>, embeddedPath: string): Promise<LogStore> {
+  if (!config.clickhouse) {
+    return createDuckDbLogStore({ path: embeddedPath, retention: config.logRetention, flushIntervalMs: config.duckdb.flushIntervalMs });
+  }
   const { url, batchRows, flushIntervalMs } = config.clickhouse;
   return createClickHouseLogStore({ url, batchRows, flushIntervalMs, retention: config.logRetention });
 }

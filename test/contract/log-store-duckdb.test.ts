@@ -139,6 +139,53 @@ describe('DuckDB log store, embedded only', () => {
     });
   }
 
+  test('appends arriving within the flush interval are committed together; a log the table cannot take fails only its own append', async () => {
+    const path = freshPath();
+    const store = await createDuckDbLogStore({ path, flushIntervalMs: 300 });
+    try {
+      const tenantId = randomUUID();
+      const started = performance.now();
+      await store.append(crashBatchLogs(tenantId, 0), { neverStored: true }); // after a quiet spell: at once
+      const first = performance.now() - started;
+      const broken = { ...crashBatchLogs(tenantId, 9)[0], timestamp: 'yesterday' };
+      const outcomes = await Promise.allSettled([
+        store.append(crashBatchLogs(tenantId, 1), { neverStored: true }),
+        store.append([broken]),
+        store.append(crashBatchLogs(tenantId, 2), { neverStored: true }),
+        store.append(crashBatchLogs(tenantId, 3)),
+      ]);
+      const waited = performance.now() - started;
+      assert.deepEqual(
+        outcomes.map((o) => o.status),
+        ['fulfilled', 'rejected', 'fulfilled', 'fulfilled'],
+      );
+      assert.match(String((outcomes[1] as PromiseRejectedResult).reason), /timestamp "yesterday"/);
+      assert.ok(first < 250, `first append took ${first} ms`);
+      // The next appends waited for the interval: spaced, not each delayed.
+      assert.ok(waited >= 290, `the spaced appends were done after ${waited} ms`);
+      assert.equal(await store.count({ tenantId }), 4 * CRASH_BATCH_SIZE);
+    } finally {
+      await store.close();
+    }
+    await assert.rejects(createDuckDbLogStore({ path: freshPath(), flushIntervalMs: -5 }), /flushIntervalMs/);
+  });
+
+  test('close stores the appends still waiting for their interval', async () => {
+    const path = freshPath();
+    const tenantId = randomUUID();
+    const store = await createDuckDbLogStore({ path, flushIntervalMs: 60_000 });
+    await store.append(crashBatchLogs(tenantId, 0));
+    const waiting = store.append(crashBatchLogs(tenantId, 1), { neverStored: true });
+    await store.close();
+    await waiting;
+    const reopened = await createDuckDbLogStore({ path });
+    try {
+      assert.equal(await reopened.count({ tenantId }), 2 * CRASH_BATCH_SIZE);
+    } finally {
+      await reopened.close();
+    }
+  });
+
   test('checkpoints by itself once the WAL passes the threshold, off the caller’s thread', async () => {
     const path = freshPath();
     const store = await createDuckDbLogStore({ path, checkpointThreshold: '1MB' });
@@ -427,7 +474,7 @@ describe('DuckDB log store, retention', () => {
     const path = freshPath();
     const tenantId = randomUUID();
     const now = Date.now();
-    const store = await openLogStore({ clickhouse: null, logRetention: { defaultDays: 2, tenantDays: new Map() } }, path);
+    const store = await openLogStore({ clickhouse: null, duckdb: { flushIntervalMs: 100 }, logRetention: { defaultDays: 2, tenantDays: new Map() } }, path);
     try {
       await store.append(aged(tenantId, [0, 1 * DAY, 3 * DAY], now));
       assert.equal(await store.count({ tenantId }), 2);

@@ -146,7 +146,7 @@ describe('log store writer', () => {
         const logs = Array.from({ length: 120 }, (_, i) => normalizedLog(tenantId, i));
         await produce(bus, logs);
         await waitForCount(store, tenantId, 120);
-        // The failed batch comes again, one log at a time: wait until every one of them was appended again.
+        // The failed batch is retried in halves: wait until every one of its logs was appended again.
         for (let i = 0; i < 1000 && !(failed.length > 0 && failed.every((id) => checked.includes(id))); i++) await sleep(10);
         assert.ok(failed.length > 0, 'an append that skipped the check failed');
         for (const id of failed) assert.ok(checked.includes(id), `log ${id}, delivered again, was checked`);

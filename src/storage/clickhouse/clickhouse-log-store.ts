@@ -2,7 +2,7 @@
  * The production LogStore on a ClickHouse server (18.16 and later), over HTTP with
  * @clickhouse/client.
  *
- * Appends go through one BatchWriter (writer.ts): many small appends become few large
+ * Appends go through one BatchWriter (../batch-writer.ts): many small appends become few large
  * JSONEachRow inserts, each append resolving once its rows are inserted. Idempotency by eventId
  * is the table's (ReplacingMergeTree on tenant, timestamp, eventId: copies merge away in the
  * background) plus deduplicating reads (query.ts), so a redelivered log never shows twice even
@@ -19,9 +19,9 @@ import { insertSettings } from './insert-settings.js';
 import { pageOf, validateFilter, validateQuery, type LogFilter } from '../log-query.js';
 import { distinctCountSql, rowCountSql, searchSql } from './query.js';
 import { applyLogRetention, type RetentionRun } from './retention.js';
-import { fromRow, toRow, type LogRow, type StoredRow } from './rows.js';
+import { fromRow, rowIdentity, toRow, type LogRow, type StoredRow } from './rows.js';
 import { ensureSchema, LOG_COLUMNS, LOGS_TABLE } from './schema.js';
-import { BatchWriter } from './writer.js';
+import { BatchWriter } from '../batch-writer.js';
 
 export interface ClickHouseLogStoreOptions {
   /** e.g. http://127.0.0.1:8123/log0 or http://user:password@host:8123/log0; the database is created if missing. */
@@ -45,7 +45,7 @@ export interface ClickHouseLogStore extends LogStore {
 
 
 class ClickHouseStore implements ClickHouseLogStore {
-  private readonly writer: BatchWriter;
+  private readonly writer: BatchWriter<LogRow>;
   private retentionTimer: NodeJS.Timeout | null = null;
   private retentionRunning: Promise<RetentionRun | null> | null = null;
   private closed: Promise<void> | null = null;
@@ -56,7 +56,8 @@ class ClickHouseStore implements ClickHouseLogStore {
     private readonly options: ClickHouseLogStoreOptions,
     private readonly insertSettings: ClickHouseSettings,
   ) {
-    this.writer = new BatchWriter((rows) => this.insert(rows), options);
+    // Repeats within a batch are dropped on joining it; the table merges the rest.
+    this.writer = new BatchWriter<LogRow>((rows) => this.insert(rows), { ...options, identity: rowIdentity });
   }
 
   async append(logs: NormalizedLogEvent[]): Promise<void> {

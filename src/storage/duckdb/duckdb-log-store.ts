@@ -21,10 +21,11 @@ import { retentionCutoff, validateRetention, type LogRetention, scheduleRetentio
 import { pageOf, validateFilter, validateQuery, type LogFilter } from '../log-query.js';
 import { countSql, searchSql, type Sql } from './query.js';
 import { applyLogRetention, type DuckDbRetentionRun } from './retention.js';
-import { fromRow } from './rows.js';
+import { fromRow, stageLog, type StagedLog } from './rows.js';
 import { ensureSchema } from './schema.js';
 import { SerialQueue } from './serial-queue.js';
 import { LogWriter } from './writer.js';
+import { BatchWriter } from '../batch-writer.js';
 
 export interface DuckDbLogStoreOptions {
   /** Database file, e.g. <dataDir>/logs.duckdb; its folder is created if missing. */
@@ -35,6 +36,14 @@ export interface DuckDbLogStoreOptions {
   memoryLimit?: string;
   /** WAL size after which the store checkpoints (e.g. '64MB'; the default, see below). */
   checkpointThreshold?: string;
+  /**
+   * Least time between the starts of two appends of the same kind, in ms; what arrives meanwhile
+   * goes in together (../batch-writer.ts). Default 100. A commit costs ≈ 2.5 ms of CPU however
+   * small, so a stream of small appends (single-log requests) would otherwise be mostly commits.
+   */
+  flushIntervalMs?: number;
+  /** An append is started early once this many logs wait for it. Default 20,000. */
+  batchRows?: number;
   /** Without it, logs are kept forever. */
   retention?: LogRetention;
   /** Told when a checkpoint fails (a failing disk also fails the next append, which callers see). */
@@ -61,6 +70,8 @@ export interface DuckDbLogStore extends LogStore {
  * the WAL past the threshold, a CHECKPOINT statement runs on DuckDB's own threads instead.
  */
 const DEFAULT_CHECKPOINT_THRESHOLD = '64MB';
+const DEFAULT_FLUSH_INTERVAL_MS = 100;
+const DEFAULT_BATCH_ROWS = 20_000;
 /** What DuckDB is told, so it never checkpoints on its own. */
 const NEVER = '1000000GB';
 
@@ -86,6 +97,9 @@ class DuckDbStore implements DuckDbLogStore {
   private checkpointing: Promise<void> | null = null;
   private readonly checkpointBytes: number;
   private closed: Promise<void> | null = null;
+  /** Appends checked for stored duplicates, and appends of logs never stored (AppendOptions). */
+  private readonly checkedBatches: BatchWriter<StagedLog>;
+  private readonly newBatches: BatchWriter<StagedLog>;
 
   constructor(
     private readonly instance: DuckDBInstance,
@@ -95,11 +109,20 @@ class DuckDbStore implements DuckDbLogStore {
     private readonly options: DuckDbLogStoreOptions,
   ) {
     this.checkpointBytes = sizeInBytes(options.checkpointThreshold ?? DEFAULT_CHECKPOINT_THRESHOLD);
+    const spacing = { flushIntervalMs: options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS, batchRows: options.batchRows ?? DEFAULT_BATCH_ROWS };
+    this.checkedBatches = new BatchWriter((logs) => this.write(() => this.writer.append(logs)), spacing);
+    this.newBatches = new BatchWriter((logs) => this.write(() => this.writer.appendNeverStored(logs)), spacing);
   }
 
   async append(logs: NormalizedLogEvent[], options?: AppendOptions): Promise<void> {
     this.assertOpen();
-    await this.writeQueue.run(() => (options?.neverStored ? this.writer.appendNeverStored(logs) : this.writer.append(logs)));
+    // Checked before joining a batch: a log the table cannot take fails its own append only.
+    const staged = logs.map(stageLog);
+    await (options?.neverStored ? this.newBatches : this.checkedBatches).append(staged);
+  }
+
+  private async write(append: () => Promise<void>): Promise<void> {
+    await this.writeQueue.run(append);
     this.checkpointIfDue();
   }
 
@@ -170,6 +193,7 @@ class DuckDbStore implements DuckDbLogStore {
 
   private async shutDown(): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    await Promise.allSettled([this.checkedBatches.flush(), this.newBatches.flush()]);
     await Promise.all([this.writeQueue.idle(), ...this.readers.map((reader) => reader.queue.idle())]);
     try {
       await this.writerConnection.run('CHECKPOINT');

@@ -1,6 +1,7 @@
 /**
  * Appends batches of logs: idempotent, atomic, durable when the returned promise resolves.
  *
+ * Logs arrive staged (rows.ts: checked and converted by the store before they join a batch).
  * Per batch, on the single writer connection:
  *  1. repeats within the batch are dropped in JS (rows.ts);
  *  2. the rest is appended to an in-memory temp staging table through DuckDB's appender, in
@@ -23,8 +24,7 @@
  */
 import { BIGINT, DuckDBDataChunk, VARCHAR } from '@duckdb/node-api';
 import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import type { NormalizedLogEvent } from '../../contracts/types.js';
-import { dropRepeatsWithinBatch, stageLog, toColumns, type StagedLog } from './rows.js';
+import { dropRepeatsWithinBatch, toColumns, type StagedLog } from './rows.js';
 import { createStagingTable, LOG_COLUMNS, LOGS_TABLE, STAGING_TABLE } from './schema.js';
 import { timeRangesCovering } from './time-ranges.js';
 
@@ -95,9 +95,9 @@ export class LogWriter {
   }
 
   /** Callers serialize calls: the staging table and the appender are shared by all batches. */
-  async append(logs: readonly NormalizedLogEvent[]): Promise<void> {
+  async append(logs: readonly StagedLog[]): Promise<void> {
     if (logs.length === 0) return;
-    const staged = dropRepeatsWithinBatch(logs.map(stageLog));
+    const staged = dropRepeatsWithinBatch(logs);
     await yieldToEventLoop();
     try {
       await this.stage(staged);
@@ -110,13 +110,13 @@ export class LogWriter {
   }
 
   /** A batch none of whose logs was ever stored: straight into the logs table, one commit. */
-  async appendNeverStored(logs: readonly NormalizedLogEvent[]): Promise<void> {
+  async appendNeverStored(logs: readonly StagedLog[]): Promise<void> {
     if (logs.length === 0) return;
     if (logs.length > MAX_DIRECT_BATCH_ROWS) {
       await this.append(logs);
       return;
     }
-    const staged = dropRepeatsWithinBatch(logs.map(stageLog));
+    const staged = dropRepeatsWithinBatch(logs);
     try {
       // Flushed once, at the end: nothing is visible (or committed) before, and the caller's queue keeps other writes out.
       await appendInChunks(this.direct, staged, false);

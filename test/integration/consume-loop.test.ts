@@ -1,0 +1,118 @@
+/**
+ * The consume loop every pipeline service runs (runtime/consumer.ts), on the embedded bus: when a
+ * handler fails a batch, the loop finds the failing messages by halving it, handles the rest in
+ * order, dead-letters a poison message at once and a message that keeps failing after its third
+ * delivery, and commits only then.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { test } from 'node:test';
+import { createEmbeddedBus } from '../../src/bus/embedded/index.js';
+import type { BusRecord } from '../../src/bus/port.js';
+import { TOPIC } from '../../src/contracts/topics.js';
+import type { DlqEvent, NormalizedLogEvent } from '../../src/contracts/types.js';
+import { consumeMessages } from '../../src/runtime/consumer.js';
+import { PoisonMessageError } from '../../src/runtime/errors.js';
+import { createLogger } from '../../src/runtime/logger.js';
+
+type EmbeddedBus = Awaited<ReturnType<typeof createEmbeddedBus>>;
+
+function normalizedLog(tenantId: string, i: number): NormalizedLogEvent {
+  return {
+    eventId: randomUUID(),
+    tenantId,
+    serviceName: 'payment-service',
+    environment: 'production',
+    timestamp: new Date(Date.UTC(2026, 11, 4) + i).toISOString(),
+    level: 'ERROR',
+    message: `message ${i}`,
+    messageTemplate: 'message <number>',
+    fingerprint: 'a'.repeat(64),
+    schemaVersion: 'v1',
+  };
+}
+
+async function readAll(bus: EmbeddedBus, topic: string): Promise<BusRecord[]> {
+  const out: BusRecord[] = [];
+  for (let partition = 0; partition < (await bus.partitionCount(topic)); partition++) {
+    const { earliest, latest } = await bus.partitionBounds(topic, partition);
+    for await (const batch of bus.read(topic, partition, earliest, latest)) out.push(...batch);
+  }
+  return out;
+}
+
+test('a failing batch is halved until its bad messages are found: the rest handled in order, poison dead-lettered at once, a persistent failure after three deliveries', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'log0-consume-loop-'));
+  const bus = await createEmbeddedBus({ dataDir, onWarning: () => {}, retryBackoff: { initialMs: 20, maxMs: 50 } });
+  try {
+    await bus.ensureTopics([TOPIC.normalizedLogs, TOPIC.dlq].map((name) => ({ name, partitions: 1 })));
+    const tenantId = randomUUID();
+    const logs = Array.from({ length: 1000 }, (_, i) => normalizedLog(tenantId, i));
+    const poison = logs[137].eventId;
+    const persistent = logs[801].eventId;
+    await bus.produce(
+      TOPIC.normalizedLogs,
+      logs.map((log) => ({ key: tenantId, value: JSON.stringify(log) })),
+    );
+
+    const handled: string[] = [];
+    let calls = 0;
+    const persistentCalls: number[] = [];
+    const subscription = await consumeMessages({
+      bus,
+      logger: createLogger('silent'),
+      service: 'clustering-service',
+      groupId: 'consume-loop-test',
+      topic: TOPIC.normalizedLogs,
+      message: 'NormalizedLogEvent',
+      maxBatchRecords: 1000,
+      handle: async (messages) => {
+        calls++;
+        const ids = messages.map((m) => m.value.eventId);
+        if (ids.includes(poison)) throw new PoisonMessageError('this one can never be handled');
+        if (ids.includes(persistent)) {
+          persistentCalls.push(calls);
+          throw new Error('fails every time');
+        }
+        handled.push(...ids);
+      },
+    });
+    try {
+      let letters: DlqEvent[] = [];
+      for (let i = 0; i < 500 && letters.length < 2; i++) {
+        await sleep(20);
+        letters = (await readAll(bus, TOPIC.dlq)).map((r) => JSON.parse(r.value.toString()) as DlqEvent);
+      }
+      assert.deepEqual(
+        letters.map((l) => (l.originalEvent as NormalizedLogEvent).eventId).sort(),
+        [poison, persistent].sort(),
+      );
+      assert.match(letters.find((l) => (l.originalEvent as NormalizedLogEvent).eventId === poison)!.errorMessage, /can never be handled/);
+      assert.match(letters.find((l) => (l.originalEvent as NormalizedLogEvent).eventId === persistent)!.errorMessage, /fails every time/);
+
+      // Every other message handled; each delivery handles the batch's messages in order.
+      const good = logs.map((l) => l.eventId).filter((id) => id !== poison && id !== persistent);
+      assert.deepEqual(new Set(handled), new Set(good));
+      const firstSeen = [...new Set(handled)];
+      assert.deepEqual(firstSeen, good, 'first handled in batch order');
+      // Halving: each of the three deliveries of this 1,000-message batch with two bad messages
+      // takes a few dozen calls (about 2 × log2(1000) per bad message), not one per message.
+      assert.ok(calls < 150, `${calls} handler calls`);
+      // The persistent failure was tried alone on three deliveries before it was dead-lettered.
+      assert.ok(persistentCalls.length >= 3);
+
+      await sleep(100);
+      const committed = await bus.groupPositions('consume-loop-test', TOPIC.normalizedLogs);
+      assert.equal(committed[0].committed, 1000, 'the batch is committed after the dead letters are published');
+    } finally {
+      await subscription.stop();
+    }
+  } finally {
+    await bus.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,127 @@
+/**
+ * The log stores' BatchWriter: appends made while an insert is due or running share the next
+ * insert, inserts are spaced by flushIntervalMs, a full batch goes early, and every append shares
+ * the outcome of the insert that carried its rows.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { BatchWriter } from '../../src/storage/batch-writer.js';
+
+interface Insert {
+  rows: number[];
+  startedAt: number;
+}
+
+function recorder(options: { fail?: (rows: number[]) => boolean; insertMs?: number } = {}) {
+  const inserts: Insert[] = [];
+  const insert = async (rows: number[]) => {
+    inserts.push({ rows: [...rows], startedAt: performance.now() });
+    if (options.insertMs) await new Promise((r) => setTimeout(r, options.insertMs));
+    if (options.fail?.(rows)) throw new Error(`insert of ${rows.join(',')} failed`);
+  };
+  return { inserts, insert };
+}
+
+test('appends made in one turn of the event loop share one insert', async () => {
+  const { inserts, insert } = recorder();
+  const writer = new BatchWriter<number>(insert, { batchRows: 100, flushIntervalMs: 50 });
+  await Promise.all([writer.append([1, 2]), writer.append([3]), writer.append([4, 5])]);
+  assert.deepEqual(inserts.map((i) => i.rows), [[1, 2, 3, 4, 5]]);
+});
+
+test('inserts start at least flushIntervalMs apart; what arrives meanwhile goes in together', async () => {
+  const { inserts, insert } = recorder();
+  const writer = new BatchWriter<number>(insert, { batchRows: 100, flushIntervalMs: 80 });
+  await writer.append([1]);
+  const started = performance.now();
+  const later = [writer.append([2]), writer.append([3])];
+  await new Promise((r) => setTimeout(r, 20));
+  later.push(writer.append([4]));
+  await Promise.all(later);
+  assert.deepEqual(inserts.map((i) => i.rows), [[1], [2, 3, 4]]);
+  assert.ok(inserts[1].startedAt - inserts[0].startedAt >= 75, `second insert ${inserts[1].startedAt - inserts[0].startedAt} ms after the first`);
+  assert.ok(performance.now() - started >= 50);
+});
+
+test('after a quiet spell an append is inserted at once', async () => {
+  const { inserts, insert } = recorder();
+  const writer = new BatchWriter<number>(insert, { batchRows: 100, flushIntervalMs: 30 });
+  await writer.append([1]);
+  await new Promise((r) => setTimeout(r, 60));
+  const asked = performance.now();
+  await writer.append([2]);
+  assert.ok(inserts[1].startedAt - asked < 20, `waited ${inserts[1].startedAt - asked} ms`);
+});
+
+test('a batch reaching batchRows is inserted without waiting for the interval', async () => {
+  const { inserts, insert } = recorder();
+  const writer = new BatchWriter<number>(insert, { batchRows: 3, flushIntervalMs: 10_000 });
+  await writer.append([1]);
+  const asked = performance.now();
+  await writer.append([2, 3, 4]);
+  assert.ok(performance.now() - asked < 1000);
+  assert.deepEqual(inserts.map((i) => i.rows), [[1], [2, 3, 4]]);
+});
+
+test('while an insert runs the next batch keeps growing, and one insert runs at a time', async () => {
+  let running = 0;
+  let most = 0;
+  const inserts: number[][] = [];
+  const writer = new BatchWriter<number>(
+    async (rows) => {
+      running++;
+      most = Math.max(most, running);
+      inserts.push([...rows]);
+      await new Promise((r) => setTimeout(r, 40));
+      running--;
+    },
+    { batchRows: 100, flushIntervalMs: 0 },
+  );
+  const first = writer.append([1]);
+  await new Promise((r) => setTimeout(r, 5));
+  await Promise.all([first, writer.append([2]), writer.append([3])]);
+  assert.equal(most, 1);
+  assert.deepEqual(inserts, [[1], [2, 3]]);
+});
+
+test('a failed insert rejects every append it carried, and only those', async () => {
+  const { inserts, insert } = recorder({ fail: (rows) => rows.includes(13) });
+  const writer = new BatchWriter<number>(insert, { batchRows: 100, flushIntervalMs: 30 });
+  const together = await Promise.allSettled([writer.append([12]), writer.append([13])]);
+  assert.deepEqual(
+    together.map((o) => o.status),
+    ['rejected', 'rejected'],
+  );
+  assert.match(String((together[1] as PromiseRejectedResult).reason), /insert of 12,13 failed/);
+  await writer.append([14]);
+  assert.deepEqual(inserts.map((i) => i.rows), [[12, 13], [14]]);
+});
+
+test('with an identity, a row already in the batch is dropped on joining it; without one, every row is kept', async () => {
+  const keyed = recorder();
+  const dedup = new BatchWriter<number>(keyed.insert, { batchRows: 100, flushIntervalMs: 0, identity: (n) => String(n % 10) });
+  await Promise.all([dedup.append([1, 2, 11]), dedup.append([21, 3])]);
+  assert.deepEqual(keyed.inserts.map((i) => i.rows), [[1, 2, 3]]);
+  const plain = recorder();
+  const all = new BatchWriter<number>(plain.insert, { batchRows: 100, flushIntervalMs: 0 });
+  await Promise.all([all.append([1, 1]), all.append([1])]);
+  assert.deepEqual(plain.inserts.map((i) => i.rows), [[1, 1, 1]]);
+});
+
+test('flush inserts what is open at once and waits for it', async () => {
+  const { inserts, insert } = recorder({ insertMs: 10 });
+  const writer = new BatchWriter<number>(insert, { batchRows: 100, flushIntervalMs: 10_000 });
+  await writer.append([1]);
+  const pending = writer.append([2]);
+  const asked = performance.now();
+  await writer.flush();
+  assert.ok(performance.now() - asked < 1000);
+  await pending;
+  assert.deepEqual(inserts.map((i) => i.rows), [[1], [2]]);
+});
+
+test('bad options are refused with the option named', () => {
+  const insert = async () => {};
+  assert.throws(() => new BatchWriter<number>(insert, { batchRows: 0, flushIntervalMs: 10 }), /batchRows/);
+  assert.throws(() => new BatchWriter<number>(insert, { batchRows: 10, flushIntervalMs: -1 }), /flushIntervalMs/);
+});
