@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BatchWriter } from '../../src/storage/batch-writer.js';
+import { BatchWriter } from '../../src/runtime/batch-writer.js';
 
 interface Insert {
   rows: number[];

@@ -2,52 +2,9 @@ import assert from 'node:assert/strict';
 import { MessageChannel } from 'node:worker_threads';
 import { describe, test } from 'node:test';
 import { TransientError } from '../../src/runtime/errors.js';
-import { GroupCommitter } from '../../src/runtime/group-commit.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import { ShutdownStack } from '../../src/runtime/shutdown-stack.js';
 import { callMethods, serveMethods } from '../../src/runtime/thread-rpc.js';
-
-/** A committer whose first flush waits for release(), so the callers after it queue up. */
-function gatedCommitter(maxItems: number) {
-  const flushes: number[][] = [];
-  let release!: () => void;
-  const gate = new Promise<void>((r) => (release = r));
-  const committer = new GroupCommitter<number>(async (items) => {
-    flushes.push(items);
-    if (flushes.length === 1) await gate;
-  }, maxItems);
-  return { committer, flushes, release };
-}
-
-describe('GroupCommitter', () => {
-  test('callers arriving during a flush are flushed together, whole, in order', async () => {
-    const { committer, flushes, release } = gatedCommitter(100);
-    const first = committer.add([1]);
-    const rest = [committer.add([2, 3]), committer.add([4]), committer.add([5, 6, 7])];
-    release();
-    await Promise.all([first, ...rest]);
-    assert.deepEqual(flushes, [[1], [2, 3, 4, 5, 6, 7]]);
-  });
-
-  test('maxItems splits between callers, never inside one', async () => {
-    const { committer, flushes, release } = gatedCommitter(4);
-    const all = [committer.add([0]), committer.add([1, 2, 3]), committer.add([4, 5]), committer.add([6, 7, 8, 9, 10])];
-    release();
-    await Promise.all(all);
-    assert.deepEqual(flushes, [[0], [1, 2, 3], [4, 5], [6, 7, 8, 9, 10]]);
-  });
-
-  test('a failed flush rejects exactly its callers; later callers still flush', async () => {
-    let calls = 0;
-    const committer = new GroupCommitter<number>(async () => {
-      calls++;
-      if (calls === 1) throw new Error('disk full');
-    }, 100);
-    await assert.rejects(committer.add([1]), /disk full/);
-    await committer.add([2]);
-    assert.equal(calls, 2);
-  });
-});
 
 describe('ShutdownStack', () => {
   test('runs steps in reverse, each once, and keeps going after a failing step', async () => {

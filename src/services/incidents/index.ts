@@ -5,10 +5,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Subscription } from '../../bus/port.js';
+import { BatchWriter } from '../../runtime/batch-writer.js';
 import { consumeMessages } from '../../runtime/consumer.js';
 import { errorMessage, TransientError } from '../../runtime/errors.js';
 import type { RunningService, ServiceContext } from '../../runtime/service.js';
 import { TOPIC } from '../../contracts/topics.js';
+import type { IncidentEvent } from '../../contracts/types.js';
 import type { LogStore } from '../../storage/log-store.js';
 import type { SqlDatabase } from '../../storage/sql-database.js';
 import { applyIncidentEvent, applyIncidentEvents, type ApplyResult } from './apply-incident-event.js';
@@ -24,7 +26,11 @@ export interface IncidentServiceContext extends ServiceContext {
   db: SqlDatabase;
   logStore: LogStore;
   app: FastifyInstance;
+  /** Least time between the starts of two transactions applying incident events, in ms. Default 100. */
+  applyIntervalMs?: number;
 }
+
+const DEFAULT_APPLY_INTERVAL_MS = 100;
 
 export async function startIncidentService(ctx: IncidentServiceContext): Promise<RunningService> {
   const { db, bus, app } = ctx;
@@ -35,6 +41,53 @@ export async function startIncidentService(ctx: IncidentServiceContext): Promise
   registerLogRoutes(app, { db, logStore: ctx.logStore });
   relay.start();
 
+  /**
+   * Applies incident events in as few transactions as the load allows: the events of every
+   * partition that arrive while one transaction runs, or within applyIntervalMs of its start, are
+   * applied together (a transaction has a fixed cost, ≈ 8 statements on the embedded database).
+   * Events of one (tenant, fingerprint) share a partition, and a partition's events join in order.
+   */
+  const applier = new BatchWriter<IncidentEvent>((events) => applyEvents(events), {
+    batchRows: 1000,
+    flushIntervalMs: ctx.applyIntervalMs ?? DEFAULT_APPLY_INTERVAL_MS,
+  });
+
+  async function applyEvents(events: IncidentEvent[]): Promise<void> {
+    let results: ApplyResult[];
+    try {
+      results = await applyIncidentEvents(db, events);
+    } catch (err) {
+      if (err instanceof TransientError || isDatabaseUnavailable(err)) {
+        // The database being down says nothing about the messages: redeliver, do not dead-letter.
+        throw new TransientError(`database unavailable: ${errorMessage(err)}`);
+      }
+      // One transaction per event, in order: a bad event fails its batch, whose messages the
+      // consume loop then isolates; the good ones are applied (again: applying is idempotent).
+      results = [];
+      for (const event of events) {
+        try {
+          results.push(await applyIncidentEvent(db, event));
+        } catch (single) {
+          if (!(single instanceof TransientError) && isDatabaseUnavailable(single)) {
+            throw new TransientError(`database unavailable: ${errorMessage(single)}`);
+          }
+          throw single;
+        }
+      }
+    }
+    let opened = 0;
+    results.forEach((result, i) => {
+      if (result.outcome !== 'opened') return;
+      opened++;
+      const event = events[i];
+      logger.info(
+        { tenantId: event.tenantId, incidentId: result.incident.id, fingerprint: event.fingerprint, severity: event.severity },
+        'incident opened',
+      );
+    });
+    if (opened > 0) relay.kick();
+  }
+
   let subscription: Subscription;
   try {
     subscription = await consumeMessages({
@@ -44,41 +97,7 @@ export async function startIncidentService(ctx: IncidentServiceContext): Promise
       groupId: INCIDENT_GROUP,
       topic: TOPIC.incidentEvents,
       message: 'IncidentEvent',
-      async handle(messages) {
-        const events = messages.map((m) => m.value);
-        let results: ApplyResult[];
-        try {
-          results = await applyIncidentEvents(db, events);
-        } catch (err) {
-          if (err instanceof TransientError || isDatabaseUnavailable(err)) {
-            // The database being down says nothing about the messages: redeliver, do not dead-letter.
-            throw new TransientError(`database unavailable: ${errorMessage(err)}`);
-          }
-          // One transaction per event, in partition order: a bad event never takes good ones down with it.
-          results = [];
-          for (const event of events) {
-            try {
-              results.push(await applyIncidentEvent(db, event));
-            } catch (single) {
-              if (!(single instanceof TransientError) && isDatabaseUnavailable(single)) {
-                throw new TransientError(`database unavailable: ${errorMessage(single)}`);
-              }
-              throw single;
-            }
-          }
-        }
-        let opened = 0;
-        results.forEach((result, i) => {
-          if (result.outcome !== 'opened') return;
-          opened++;
-          const event = events[i];
-          logger.info(
-            { tenantId: event.tenantId, incidentId: result.incident.id, fingerprint: event.fingerprint, severity: event.severity },
-            'incident opened',
-          );
-        });
-        if (opened > 0) relay.kick();
-      },
+      handle: (messages) => applier.append(messages.map((m) => m.value)),
     });
   } catch (err) {
     await relay.stop();

@@ -1,7 +1,7 @@
 /**
  * The normalization service's second output (seed 001): every normalized log into the log store.
- * Its own consumer group on normalized-logs; batches of all partitions that arrive while the store
- * is busy go in as one append (group commit).
+ * Its own consumer group on normalized-logs. The stores batch appends themselves: the batches of
+ * all partitions that arrive while one append runs or waits for its interval go in together.
  *
  * A log is appended without the store's duplicate check only when it cannot be stored already:
  * its record is delivered to this group for the first time (runtime/first-deliveries.ts: not
@@ -14,7 +14,6 @@ import type { NormalizedLogEvent } from '../../contracts/types.js';
 import { consumeMessages } from '../../runtime/consumer.js';
 import { errorMessage, TransientError } from '../../runtime/errors.js';
 import { trackFirstDeliveries } from '../../runtime/first-deliveries.js';
-import { GroupCommitter } from '../../runtime/group-commit.js';
 import type { RunningService, ServiceContext } from '../../runtime/service.js';
 import type { LogStore } from '../../storage/log-store.js';
 
@@ -23,8 +22,6 @@ export const LOG_STORE_WRITER_GROUP = 'normalization-service.log-store-writer';
 export async function startLogStoreWriter(ctx: ServiceContext & { logStore: LogStore }): Promise<RunningService> {
   const { bus, logStore } = ctx;
   const logger = ctx.logger.child({ service: 'normalization-service', component: 'log-store-writer' });
-  const checkedAppends = new GroupCommitter<NormalizedLogEvent>((logs) => logStore.append(logs), 20_000);
-  const newAppends = new GroupCommitter<NormalizedLogEvent>((logs) => logStore.append(logs, { neverStored: true }), 20_000);
   const topic = TOPIC.normalizedLogs;
   const tracked = trackFirstDeliveries(bus, topic, (err, partitions) =>
     // Not knowing the log end only costs speed: those partitions' appends stay checked.
@@ -52,8 +49,8 @@ export async function startLogStoreWriter(ctx: ServiceContext & { logStore: LogS
       try {
         // Both parts settle before the batch does, so a retry never races an append still running.
         const settled = await Promise.allSettled([
-          checked.length > 0 ? checkedAppends.add(checked) : undefined,
-          neverStored.length > 0 ? newAppends.add(neverStored) : undefined,
+          checked.length > 0 ? logStore.append(checked) : undefined,
+          neverStored.length > 0 ? logStore.append(neverStored, { neverStored: true }) : undefined,
         ]);
         for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
       } catch (err) {

@@ -2,7 +2,7 @@
  * The production LogStore on a ClickHouse server (18.16 and later), over HTTP with
  * @clickhouse/client.
  *
- * Appends go through one BatchWriter (../batch-writer.ts): many small appends become few large
+ * Appends go through one BatchWriter (runtime/batch-writer.ts): many small appends become few large
  * JSONEachRow inserts, each append resolving once its rows are inserted. Idempotency by eventId
  * is the table's (ReplacingMergeTree on tenant, timestamp, eventId: copies merge away in the
  * background) plus deduplicating reads (query.ts), so a redelivered log never shows twice even
@@ -21,7 +21,7 @@ import { distinctCountSql, rowCountSql, searchSql } from './query.js';
 import { applyLogRetention, type RetentionRun } from './retention.js';
 import { fromRow, rowIdentity, toRow, type LogRow, type StoredRow } from './rows.js';
 import { ensureSchema, LOG_COLUMNS, LOGS_TABLE } from './schema.js';
-import { BatchWriter } from '../batch-writer.js';
+import { BatchWriter } from '../../runtime/batch-writer.js';
 
 export interface ClickHouseLogStoreOptions {
   /** e.g. http://127.0.0.1:8123/log0 or http://user:password@host:8123/log0; the database is created if missing. */

@@ -25,7 +25,7 @@ import { fromRow, stageLog, type StagedLog } from './rows.js';
 import { ensureSchema } from './schema.js';
 import { SerialQueue } from './serial-queue.js';
 import { LogWriter } from './writer.js';
-import { BatchWriter } from '../batch-writer.js';
+import { BatchWriter } from '../../runtime/batch-writer.js';
 
 export interface DuckDbLogStoreOptions {
   /** Database file, e.g. <dataDir>/logs.duckdb; its folder is created if missing. */
@@ -38,7 +38,7 @@ export interface DuckDbLogStoreOptions {
   checkpointThreshold?: string;
   /**
    * Least time between the starts of two appends of the same kind, in ms; what arrives meanwhile
-   * goes in together (../batch-writer.ts). Default 100. A commit costs ≈ 2.5 ms of CPU however
+   * goes in together (runtime/batch-writer.ts). Default 100. A commit costs ≈ 2.5 ms of CPU however
    * small, so a stream of small appends (single-log requests) would otherwise be mostly commits.
    */
   flushIntervalMs?: number;
