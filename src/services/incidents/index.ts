@@ -26,11 +26,10 @@ export interface IncidentServiceContext extends ServiceContext {
   db: SqlDatabase;
   logStore: LogStore;
   app: FastifyInstance;
-  /** Least time between the starts of two transactions applying incident events, in ms. Default 100. */
-  applyIntervalMs?: number;
 }
 
-const DEFAULT_APPLY_INTERVAL_MS = 100;
+/** Least time between the starts of two transactions applying incident events, in ms. */
+const APPLY_INTERVAL_MS = 100;
 
 export async function startIncidentService(ctx: IncidentServiceContext): Promise<RunningService> {
   const { db, bus, app } = ctx;
@@ -44,12 +43,13 @@ export async function startIncidentService(ctx: IncidentServiceContext): Promise
   /**
    * Applies incident events in as few transactions as the load allows: the events of every
    * partition that arrive while one transaction runs, or within applyIntervalMs of its start, are
-   * applied together (a transaction has a fixed cost, ≈ 8 statements on the embedded database).
+   * applied together (a transaction has a fixed cost: ≈ 8 statements, each a round trip to the
+   * embedded database's thread).
    * Events of one (tenant, fingerprint) share a partition, and a partition's events join in order.
    */
   const applier = new BatchWriter<IncidentEvent>((events) => applyEvents(events), {
     batchRows: 1000,
-    flushIntervalMs: ctx.applyIntervalMs ?? DEFAULT_APPLY_INTERVAL_MS,
+    flushIntervalMs: APPLY_INTERVAL_MS,
   });
 
   async function applyEvents(events: IncidentEvent[]): Promise<void> {

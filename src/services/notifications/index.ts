@@ -5,13 +5,17 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { HEADER, TOPIC } from '../../contracts/topics.js';
+import { BatchWriter } from '../../runtime/batch-writer.js';
 import { consumeMessages } from '../../runtime/consumer.js';
 import type { RunningService, ServiceContext } from '../../runtime/service.js';
 import type { SqlDatabase } from '../../storage/sql-database.js';
-import { recordDeliveries } from './repository.js';
+import { recordDeliveries, type Delivery } from './repository.js';
 import { registerNotificationRoutes } from './routes.js';
 
 export const NOTIFICATION_GROUP = 'notification-service.delivery-recorder';
+
+/** Least time between the starts of two inserts into the delivery log, in ms. */
+const RECORD_INTERVAL_MS = 100;
 
 export async function startNotificationService(
   ctx: ServiceContext & { db: SqlDatabase; app: FastifyInstance },
@@ -20,6 +24,19 @@ export async function startNotificationService(
   const logger = ctx.logger.child({ service: 'notification-service' });
   registerNotificationRoutes(ctx.app, db);
 
+  // The deliveries of every partition that arrive while one insert runs, or within 100 ms of its
+  // start, are recorded with one statement: each commit has a fixed cost on the embedded database.
+  const recorder = new BatchWriter<Delivery>(
+    async (deliveries) => {
+      const recorded = await recordDeliveries(db, deliveries);
+      deliveries.forEach(({ event }, i) => {
+        if (!recorded[i]) return;
+        logger.debug({ tenantId: event.tenantId, incidentId: event.incidentId, type: event.notificationType }, 'notification recorded');
+      });
+    },
+    { batchRows: 1000, flushIntervalMs: RECORD_INTERVAL_MS },
+  );
+
   const consumer = await consumeMessages({
     bus,
     logger,
@@ -27,21 +44,15 @@ export async function startNotificationService(
     groupId: NOTIFICATION_GROUP,
     topic: TOPIC.notificationEvents,
     message: 'NotificationEvent',
-    handle: async (messages) => {
-      const recorded = await recordDeliveries(
-        db,
+    handle: (messages) =>
+      recorder.append(
         messages.map(({ value, record }) => ({
           notificationId: record.headers[HEADER.notificationId] ?? `${record.topic}:${record.partition}:${record.offset}`,
           event: value,
           channel: 'log',
           status: 'RECORDED',
         })),
-      );
-      messages.forEach(({ value }, i) => {
-        if (!recorded[i]) return;
-        logger.debug({ tenantId: value.tenantId, incidentId: value.incidentId, type: value.notificationType }, 'notification recorded');
-      });
-    },
+      ),
   });
 
   return { stop: () => consumer.stop() };
