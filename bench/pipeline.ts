@@ -8,6 +8,8 @@
  *          --concurrency C (batch requests in flight, default 4), --connections K (single-log, default 64),
  *          --kafka: run the same on Apache Kafka (KAFKA_BROKERS, else the repo's broker, started
  *          with scripts/kafka.sh) beside the embedded bus, and print both.
+ * Each phase starts once every consumer group (incidents and notifications too) has caught up with
+ * what came before, so a phase is not measured while the platform still works off the previous one.
  * Not a test: it prints figures, it asserts nothing.
  */
 import { readFileSync } from 'node:fs';
@@ -57,6 +59,20 @@ async function drained(log0: PlatformProcess, expected: number): Promise<number>
     if (rawEnd >= expected && PIPELINE_GROUPS.every((g) => lag[g] === 0)) return Date.now();
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * Waits until every consumer group (the incident and notification services too) has caught up,
+ * twice in a row, then a second more: a phase starts on a platform that is not still working off
+ * the previous one.
+ */
+async function settled(log0: PlatformProcess): Promise<void> {
+  for (let quiet = 0; quiet < 2; ) {
+    const { lag } = await pipelineState(log0);
+    quiet = Object.values(lag).every((l) => l === 0) ? quiet + 1 : 0;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await new Promise((r) => setTimeout(r, 1000));
 }
 
 /** CPU seconds (user + system) the process has used so far, from /proc (Linux). */
@@ -163,8 +179,10 @@ async function run(env: Record<string, string>) {
     // Warm-up: JIT, caches, DuckDB/PGlite first writes.
     for (let w = 0; w < 20; w++) await postBatch(log0, gen.tenant(w), JSON.stringify(Array.from({ length: BATCH }, () => gen.next())));
     await drained(log0, start + 20 * BATCH);
+    await settled(log0);
 
     const batch = await batchPhase(log0, gen, start + 20 * BATCH);
+    await settled(log0);
     const { rawEnd } = await pipelineState(log0);
     console.log(`single-log phase: ${args.connections} connections for ${args.seconds} s…`);
     const single = await singlePhase(log0, gen, rawEnd);
