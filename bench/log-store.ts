@@ -14,9 +14,9 @@
  *
  * Ingest works as log0's log store writer does (services/normalization/log-store-writer.ts):
  * consumer batches of 1,000–5,000 logs (5% of them followed by a redelivery of 200 logs of the
- * previous batch) go into GroupCommitters capped at 20,000 logs, which keep one store append in
- * flight while the next group accumulates; first deliveries are appended as never stored (no
- * duplicate check), redeliveries with the check. Like log0's partition workers (LOG0_BUS_PARTITIONS, 6),
+ * previous batch) are each one append call; the store merges the calls that arrive while an
+ * insert runs or waits for its interval (`--batch-rows`, `--flush-ms`); first deliveries are
+ * appended as never stored (no duplicate check), redeliveries with the check. Like log0's partition workers (LOG0_BUS_PARTITIONS, 6),
  * at most `--partitions` batches wait to be durable at a time; meanwhile the same process
  * generates the next batches and runs a search every 50 ms, so the figures include that
  * contention. Memory stays bounded: only the batches waiting are held.
