@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { packageRoot } from '../../src/runtime/package-root.js';
-import { removeDir, startPlatformProcess, tempDataDir } from '../support/platform-process.js';
+import { embeddedEnv, removeDir, startPlatformProcess, tempDataDir } from '../support/platform-process.js';
 
 const CLI = join(packageRoot(), 'dist/src/cli/main.js');
 
@@ -20,7 +20,7 @@ test('a bad setting stops startup with a message naming the variable', () => {
   try {
     const result = spawnSync(process.execPath, [CLI, 'up'], {
       encoding: 'utf8',
-      env: { ...process.env, LOG0_DATA_DIR: dataDir, LOG0_CLUSTER_THRESHOLD: 'ten' },
+      env: { ...embeddedEnv(), LOG0_DATA_DIR: dataDir, LOG0_CLUSTER_THRESHOLD: 'ten' },
     });
     assert.equal(result.status, 1);
     assert.match(result.stderr, /LOG0_CLUSTER_THRESHOLD must be an integer/);
@@ -76,7 +76,7 @@ test('log0 normalize --rules --tenant: the tenant’s rules apply and are named;
     assert.equal(JSON.parse(other.stdout).messageTemplate, 'cart-abc failed');
 
     writeFileSync(rules, `tenants:\n  ${tenant}:\n    - masks: [{ pattern: '(', replacement: '<x>' }]\n`);
-    const up = spawnSync(process.execPath, [CLI, 'up'], { encoding: 'utf8', env: { ...process.env, LOG0_DATA_DIR: dir, LOG0_FINGERPRINT_RULES: rules } });
+    const up = spawnSync(process.execPath, [CLI, 'up'], { encoding: 'utf8', env: { ...embeddedEnv(), LOG0_DATA_DIR: dir, LOG0_FINGERPRINT_RULES: rules } });
     assert.equal(up.status, 1);
     assert.match(up.stderr, /configuration error: .*rules\.yaml: tenants\.7d444840-9dc0-11d1-b245-5ffdce74fad2\[0\]\.masks\[0\]\.pattern: not a valid regular expression/);
   } finally {

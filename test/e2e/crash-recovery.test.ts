@@ -58,7 +58,14 @@ test('kill -9 mid-stream loses no accepted log and duplicates nothing', { timeou
     // wait for the incident and for every group to catch up, then check there is exactly one.
     const paymentIncidents = async () =>
       (await getJson(`${second.incidents}/api/v1/incidents`, TENANT)).incidents.filter((i: any) => i.serviceName === 'payment-service');
-    await eventually(async () => ((await paymentIncidents()).length > 0 ? true : undefined), { what: 'the payment-service incident' });
+    try {
+      await eventually(async () => ((await paymentIncidents()).length > 0 ? true : undefined), { what: 'the payment-service incident' });
+    } catch (err) {
+      // Say where the pipeline stands, so a failure here can be told apart from a slow machine.
+      const metrics = await (await fetch(`${second.gateway}/metrics`)).text();
+      const lags = metrics.split('\n').filter((line) => /^log0_(consumer_lag|topic_end_offset)/.test(line));
+      throw new Error(`${String(err)}\n${lags.join('\n')}\nlog0 output:\n${second.output().slice(-5000)}`);
+    }
     await eventually(
       async () => {
         const metrics = await (await fetch(`${second.gateway}/metrics`)).text();

@@ -40,6 +40,18 @@ export function endings(child: ChildProcess, exited: Promise<number | null>): Pi
   };
 }
 
+/**
+ * Settings that choose the bus and the stores. The test runner sets KAFKA_BROKERS and
+ * CLICKHOUSE_URL for the tests that ask for a broker or a server; a log0 a test starts gets them
+ * only when the test passes them, so a test of the embedded platform runs embedded.
+ */
+const STORE_SELECTORS = ['KAFKA_BROKERS', 'CLICKHOUSE_URL', 'DATABASE_URL', 'REDIS_URL'];
+
+/** This process's environment without the bus and store choices (see STORE_SELECTORS). */
+export function embeddedEnv(): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !STORE_SELECTORS.includes(name)));
+}
+
 export function tempDataDir(prefix = 'log0-e2e-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
@@ -69,7 +81,7 @@ export async function spawnLog0<T>(
 ): Promise<Log0Child & { ready: T }> {
   const profile = process.env.LOG0_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LOG0_PROFILE_DIR}`] : [];
   const child = spawn(process.execPath, [...profile, join(packageRoot(), 'dist/src/cli/main.js'), ...args], {
-    env: { ...process.env, LOG0_HOST: '127.0.0.1', LOG0_LOG_LEVEL: 'warn', ...env },
+    env: { ...embeddedEnv(), LOG0_HOST: '127.0.0.1', LOG0_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -1,7 +1,7 @@
 /**
- * The log stores' BatchWriter: appends made while an insert is due or running share the next
- * insert, inserts are spaced by flushIntervalMs, a full batch goes early, and every append shares
- * the outcome of the insert that carried its rows.
+ * BatchWriter (the log stores, the incident and notification services): appends made while a write
+ * is due or running share the next write, writes are spaced by flushIntervalMs, a full batch goes
+ * early, and every append gets the outcome of its own rows.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -84,17 +84,32 @@ test('while an insert runs the next batch keeps growing, and one insert runs at 
   assert.deepEqual(inserts, [[1], [2, 3]]);
 });
 
-test('a failed insert rejects every append it carried, and only those', async () => {
+test('when a merged write fails, each append is written again alone: only the append with the bad row fails', async () => {
   const { inserts, insert } = recorder({ fail: (rows) => rows.includes(13) });
   const writer = new BatchWriter<number>(insert, { batchRows: 100, flushIntervalMs: 30 });
-  const together = await Promise.allSettled([writer.append([12]), writer.append([13])]);
+  const together = await Promise.allSettled([writer.append([11, 12]), writer.append([13]), writer.append([14])]);
   assert.deepEqual(
     together.map((o) => o.status),
+    ['fulfilled', 'rejected', 'fulfilled'],
+  );
+  assert.match(String((together[1] as PromiseRejectedResult).reason), /insert of 13 failed/);
+  await writer.append([15]);
+  assert.deepEqual(inserts.map((i) => i.rows), [[11, 12, 13, 14], [11, 12], [13], [14], [15]]);
+});
+
+test('a write that fails for every append (the sink is down) rejects each of them; a lone append is not written twice', async () => {
+  let down = true;
+  const { inserts, insert } = recorder({ fail: () => down });
+  const writer = new BatchWriter<number>(insert, { batchRows: 100, flushIntervalMs: 0 });
+  const outcomes = await Promise.allSettled([writer.append([1]), writer.append([2])]);
+  assert.deepEqual(
+    outcomes.map((o) => o.status),
     ['rejected', 'rejected'],
   );
-  assert.match(String((together[1] as PromiseRejectedResult).reason), /insert of 12,13 failed/);
-  await writer.append([14]);
-  assert.deepEqual(inserts.map((i) => i.rows), [[12, 13], [14]]);
+  await assert.rejects(writer.append([3]), /insert of 3 failed/);
+  assert.deepEqual(inserts.map((i) => i.rows), [[1, 2], [1], [2], [3]]);
+  down = false;
+  await writer.append([4]);
 });
 
 test('with an identity, a row already in the batch is dropped on joining it; without one, every row is kept', async () => {

@@ -61,8 +61,9 @@ export async function startIncidentService(ctx: IncidentServiceContext): Promise
         // The database being down says nothing about the messages: redeliver, do not dead-letter.
         throw new TransientError(`database unavailable: ${errorMessage(err)}`);
       }
-      // One transaction per event, in order: a bad event fails its batch, whose messages the
-      // consume loop then isolates; the good ones are applied (again: applying is idempotent).
+      // One transaction per event, in order, up to the first that fails. The BatchWriter then
+      // applies each partition's events alone (again: applying is idempotent), so only the batch
+      // holding the bad event fails, and its consume loop isolates it.
       results = [];
       for (const event of events) {
         try {
