@@ -17,9 +17,11 @@
  * An append resolves only once a write holding its rows succeeded, and rejects with the error of
  * its own rows: when a write merging several appends fails, each append's rows are written again
  * alone, so one caller's bad row never fails another caller (whose consume loop would otherwise
- * count the failure against good records). The write must therefore be idempotent, as every
- * at-least-once sink is; callers still convert and check their rows before appending.
+ * count the failure against good records); a TransientError (the sink is unreachable) fails them
+ * all at once. The write must therefore be idempotent, as every at-least-once sink is; callers
+ * still convert and check their rows before appending.
  */
+import { TransientError } from './errors.js';
 
 export type WriteRows<Row> = (rows: Row[]) => Promise<void>;
 
@@ -45,18 +47,19 @@ class Batch<Row> {
   constructor(private readonly identity: ((row: Row) => string) | undefined) {}
 
   add(rows: readonly Row[]): Promise<void> {
-    const done = new Promise<void>((resolve, reject) => this.appends.push({ rows, resolve, reject }));
-    if (!this.identity) {
-      for (const row of rows) this.rows.push(row);
-      return done;
+    let joining: readonly Row[] = rows;
+    if (this.identity) {
+      // Identities first: if computing one throws, the append fails without joining the batch.
+      const fresh = new Map<string, Row>();
+      for (const row of rows) {
+        const identity = this.identity(row);
+        if (!this.identities.has(identity) && !fresh.has(identity)) fresh.set(identity, row);
+      }
+      for (const identity of fresh.keys()) this.identities.add(identity);
+      joining = [...fresh.values()];
     }
-    for (const row of rows) {
-      const identity = this.identity(row);
-      if (this.identities.has(identity)) continue;
-      this.identities.add(identity);
-      this.rows.push(row);
-    }
-    return done;
+    for (const row of joining) this.rows.push(row);
+    return new Promise<void>((resolve, reject) => this.appends.push({ rows, resolve, reject }));
   }
 }
 
@@ -119,11 +122,16 @@ export class BatchWriter<Row> {
       this.timer = null;
       this.lastWriteStartedAt = performance.now();
       try {
-        await this.write(batch.rows);
+        // Empty only when every append to it failed before joining (see Batch.add).
+        if (batch.rows.length > 0) await this.write(batch.rows);
         for (const append of batch.appends) append.resolve();
       } catch (error) {
-        if (batch.appends.length === 1) batch.appends[0].reject(error);
-        else await this.writeEachAlone(batch.appends);
+        // An outage fails every append alike: no point in waiting for it once per append.
+        if (batch.appends.length === 1 || error instanceof TransientError) {
+          for (const append of batch.appends) append.reject(error);
+        } else {
+          await this.writeEachAlone(batch.appends);
+        }
       }
     }
   }
@@ -131,6 +139,7 @@ export class BatchWriter<Row> {
   /** After a merged write failed: each append's rows alone, so each gets its own outcome. */
   private async writeEachAlone(appends: ReadonlyArray<Append<Row>>): Promise<void> {
     for (const append of appends) {
+      this.lastWriteStartedAt = performance.now();
       try {
         await this.write([...append.rows]);
         append.resolve();

@@ -112,11 +112,10 @@ export async function consumeMessages<N extends keyof ContractSchemas>(
     if (messages.length === 1) {
       const key = attemptKey(messages[0].record);
       const tries = (attempts.get(key) ?? 0) + 1;
-      if (!(error instanceof PoisonMessageError) && tries < MAX_ATTEMPTS) {
-        attempts.set(key, tries);
-        throw error; // redelivered after the bus's backoff
-      }
-      attempts.delete(key);
+      // Kept (at the limit) until the letter is published: if a later message of this pass is
+      // retried, the batch comes again and this message must go straight to the DLQ then.
+      attempts.set(key, tries);
+      if (!(error instanceof PoisonMessageError) && tries < MAX_ATTEMPTS) throw error; // redelivered after the bus's backoff
       letters.push({ record: messages[0].record, originalEvent: messages[0].value as object, error: errorMessage(error) });
       return;
     }
@@ -165,6 +164,7 @@ export async function consumeMessages<N extends keyof ContractSchemas>(
     if (letters.length > 0) {
       logger.warn({ topic, count: letters.length, first: letters[0].error }, 'dead-lettering messages');
       await publishDeadLetters(bus, service, letters);
+      for (const letter of letters) attempts.delete(attemptKey(letter.record));
     }
   }
 

@@ -137,6 +137,30 @@ describe('log store writer', () => {
     });
   });
 
+  test('a republished log in the same batch as its first copy is stored once', async () => {
+    await withPipeline(async ({ bus, store }) => {
+      const tenantId = randomUUID();
+      const writer = await startLogStoreWriter({ bus, logger: createLogger('silent'), config: loadConfig({}), logStore: store });
+      try {
+        const warmUp = normalizedLog(tenantId, 0);
+        await produce(bus, [warmUp]);
+        await waitForCount(store, tenantId, 1);
+        await sleep(300); // both of the store's writers idle: neither waits for its interval
+        // The first copy (marked) and, right behind it, the normalizer's republished copy (unmarked).
+        const log = normalizedLog(tenantId, 1);
+        const record = { key: recordKey(TOPIC.normalizedLogs, log), value: JSON.stringify(log) };
+        await bus.produce(TOPIC.normalizedLogs, [{ ...record, headers: { [HEADER.firstNormalization]: '1' } }, record]);
+        const marker = normalizedLog(tenantId, 2);
+        await produce(bus, [marker], false);
+        await waitForCount(store, tenantId, 3);
+        await sleep(300);
+        await assertEachStoredOnce(store, tenantId, [warmUp, log, marker]);
+      } finally {
+        await writer.stop();
+      }
+    });
+  });
+
   test('a batch delivered again after its append failed goes through the check: no log stored twice', async () => {
     await withPipeline(async ({ bus, store }) => {
       const tenantId = randomUUID();

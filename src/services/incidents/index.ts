@@ -42,7 +42,7 @@ export async function startIncidentService(ctx: IncidentServiceContext): Promise
 
   /**
    * Applies incident events in as few transactions as the load allows: the events of every
-   * partition that arrive while one transaction runs, or within applyIntervalMs of its start, are
+   * partition that arrive while one transaction runs, or within APPLY_INTERVAL_MS of its start, are
    * applied together (a transaction has a fixed cost: ≈ 8 statements, each a round trip to the
    * embedded database's thread).
    * Events of one (tenant, fingerprint) share a partition, and a partition's events join in order.
@@ -53,29 +53,39 @@ export async function startIncidentService(ctx: IncidentServiceContext): Promise
   });
 
   async function applyEvents(events: IncidentEvent[]): Promise<void> {
-    let results: ApplyResult[];
+    let applied: ApplyResult[] | undefined;
     try {
-      results = await applyIncidentEvents(db, events);
+      applied = await applyIncidentEvents(db, events);
     } catch (err) {
       if (err instanceof TransientError || isDatabaseUnavailable(err)) {
         // The database being down says nothing about the messages: redeliver, do not dead-letter.
         throw new TransientError(`database unavailable: ${errorMessage(err)}`);
       }
-      // One transaction per event, in order, up to the first that fails. The BatchWriter then
-      // applies each partition's events alone (again: applying is idempotent), so only the batch
-      // holding the bad event fails, and its consume loop isolates it.
-      results = [];
-      for (const event of events) {
-        try {
-          results.push(await applyIncidentEvent(db, event));
-        } catch (single) {
-          if (!(single instanceof TransientError) && isDatabaseUnavailable(single)) {
-            throw new TransientError(`database unavailable: ${errorMessage(single)}`);
-          }
-          throw single;
-        }
-      }
     }
+    if (applied) {
+      announce(events, applied);
+      return;
+    }
+    // One transaction per event, in order, up to the first that fails. The BatchWriter then
+    // applies each partition's events alone (again: applying is idempotent), so only the batch
+    // holding the bad event fails, and its consume loop isolates it.
+    const results: ApplyResult[] = [];
+    try {
+      for (const event of events) results.push(await applyIncidentEvent(db, event));
+    } catch (single) {
+      if (!(single instanceof TransientError) && isDatabaseUnavailable(single)) {
+        throw new TransientError(`database unavailable: ${errorMessage(single)}`);
+      }
+      throw single;
+    } finally {
+      // What was applied before a failure is applied for good: say so now, applied again it is
+      // no longer "opened".
+      announce(events, results);
+    }
+  }
+
+  /** Logs the incidents opened and has the relay publish their notifications. */
+  function announce(events: IncidentEvent[], results: ApplyResult[]): void {
     let opened = 0;
     results.forEach((result, i) => {
       if (result.outcome !== 'opened') return;

@@ -19,6 +19,9 @@ import type { LogStore } from '../../storage/log-store.js';
 
 export const LOG_STORE_WRITER_GROUP = 'normalization-service.log-store-writer';
 
+/** What makes two normalized logs the same stored log (the stores' idempotency key). */
+const identityOf = (log: NormalizedLogEvent): string => `${log.tenantId}\u0000${log.eventId}\u0000${log.timestamp}`;
+
 export async function startLogStoreWriter(ctx: ServiceContext & { logStore: LogStore }): Promise<RunningService> {
   const { bus, logStore } = ctx;
   const logger = ctx.logger.child({ service: 'normalization-service', component: 'log-store-writer' });
@@ -46,10 +49,15 @@ export async function startLogStoreWriter(ctx: ServiceContext & { logStore: LogS
       messages.forEach((m, i) =>
         (i >= first && m.record.headers[HEADER.firstNormalization] === '1' ? neverStored : checked).push(m.value),
       );
+      // A log republished by the normalizer can come in the same batch as its first copy: the two
+      // appends run independently, so the checked one might not see the unchecked one's copy.
+      // The first copy stores it (or fails the batch, which then comes again, all checked).
+      const alsoNew = neverStored.length > 0 && checked.length > 0 ? new Set(neverStored.map(identityOf)) : null;
+      const checkedRest = alsoNew ? checked.filter((log) => !alsoNew.has(identityOf(log))) : checked;
       try {
         // Both parts settle before the batch does, so a retry never races an append still running.
         const settled = await Promise.allSettled([
-          checked.length > 0 ? logStore.append(checked) : undefined,
+          checkedRest.length > 0 ? logStore.append(checkedRest) : undefined,
           neverStored.length > 0 ? logStore.append(neverStored, { neverStored: true }) : undefined,
         ]);
         for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
