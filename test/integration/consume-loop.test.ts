@@ -12,38 +12,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { createEmbeddedBus } from '../../src/bus/embedded/index.js';
-import type { BusRecord } from '../../src/bus/port.js';
 import { TOPIC } from '../../src/contracts/topics.js';
 import type { DlqEvent, NormalizedLogEvent } from '../../src/contracts/types.js';
 import { consumeMessages } from '../../src/runtime/consumer.js';
 import { PoisonMessageError } from '../../src/runtime/errors.js';
 import { createLogger } from '../../src/runtime/logger.js';
-
-type EmbeddedBus = Awaited<ReturnType<typeof createEmbeddedBus>>;
-
-function normalizedLog(tenantId: string, i: number): NormalizedLogEvent {
-  return {
-    eventId: randomUUID(),
-    tenantId,
-    serviceName: 'payment-service',
-    environment: 'production',
-    timestamp: new Date(Date.UTC(2026, 11, 4) + i).toISOString(),
-    level: 'ERROR',
-    message: `message ${i}`,
-    messageTemplate: 'message <number>',
-    fingerprint: 'a'.repeat(64),
-    schemaVersion: 'v1',
-  };
-}
-
-async function readAll(bus: EmbeddedBus, topic: string): Promise<BusRecord[]> {
-  const out: BusRecord[] = [];
-  for (let partition = 0; partition < (await bus.partitionCount(topic)); partition++) {
-    const { earliest, latest } = await bus.partitionBounds(topic, partition);
-    for await (const batch of bus.read(topic, partition, earliest, latest)) out.push(...batch);
-  }
-  return out;
-}
+import { readTopic } from '../support/bus-topics.js';
+import { normalizedPaymentLog } from '../support/log-generator.js';
 
 test('a failing batch is halved until its bad messages are found: the rest handled in order, a persistent failure dead-lettered after three deliveries, with the poison message, once the batch passes', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'log0-consume-loop-'));
@@ -51,7 +26,7 @@ test('a failing batch is halved until its bad messages are found: the rest handl
   try {
     await bus.ensureTopics([TOPIC.normalizedLogs, TOPIC.dlq].map((name) => ({ name, partitions: 1 })));
     const tenantId = randomUUID();
-    const logs = Array.from({ length: 1000 }, (_, i) => normalizedLog(tenantId, i));
+    const logs = Array.from({ length: 1000 }, (_, i) => normalizedPaymentLog(tenantId, i));
     const poison = logs[137].eventId;
     const persistent = logs[801].eventId;
     await bus.produce(
@@ -86,7 +61,7 @@ test('a failing batch is halved until its bad messages are found: the rest handl
       let letters: DlqEvent[] = [];
       for (let i = 0; i < 500 && letters.length < 2; i++) {
         await sleep(20);
-        letters = (await readAll(bus, TOPIC.dlq)).map((r) => JSON.parse(r.value.toString()) as DlqEvent);
+        letters = (await readTopic(bus, TOPIC.dlq)).map((r) => JSON.parse(r.value.toString()) as DlqEvent);
       }
       assert.deepEqual(
         letters.map((l) => (l.originalEvent as NormalizedLogEvent).eventId).sort(),

@@ -19,24 +19,10 @@ import { createLogger } from '../../src/runtime/logger.js';
 import { startLogStoreWriter } from '../../src/services/normalization/index.js';
 import { FirstDeliveries } from '../../src/runtime/first-deliveries.js';
 import { createDuckDbLogStore } from '../../src/storage/duckdb/index.js';
+import { normalizedPaymentLog } from '../support/log-generator.js';
 import type { AppendOptions, LogStore } from '../../src/storage/log-store.js';
 
-const T0 = Date.UTC(2026, 11, 4, 10, 0, 0);
-
-function normalizedLog(tenantId: string, i: number): NormalizedLogEvent {
-  return {
-    eventId: randomUUID(),
-    tenantId,
-    serviceName: 'payment-service',
-    environment: 'production',
-    timestamp: new Date(T0 + i).toISOString(),
-    level: 'ERROR',
-    message: `Connection timeout to payment-gateway after ${i}ms`,
-    messageTemplate: 'Connection timeout to payment-gateway after <number>ms',
-    fingerprint: 'f'.repeat(64),
-    schemaVersion: 'v1',
-  };
-}
+const normalizedLog = (tenantId: string, i: number) => normalizedPaymentLog(tenantId, i);
 
 /** The real store, with a record of which path each appended eventId took (and an optional failure to inject). */
 function recordingStore(store: LogStore, failAfterNeverStoredAppend = false) {

@@ -14,15 +14,7 @@ import type { RawLogEvent } from '../../src/contracts/types.js';
 import { messageValidator } from '../../src/contracts/validators.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import { startNormalizationService } from '../../src/services/normalization/index.js';
-
-async function readAll(bus: Awaited<ReturnType<typeof createEmbeddedBus>>, topic: string): Promise<BusRecord[]> {
-  const out: BusRecord[] = [];
-  for (let partition = 0; partition < (await bus.partitionCount(topic)); partition++) {
-    const { earliest, latest } = await bus.partitionBounds(topic, partition);
-    for await (const batch of bus.read(topic, partition, earliest, latest)) out.push(...batch);
-  }
-  return out;
-}
+import { readTopic } from '../support/bus-topics.js';
 
 test('normalized logs keep the raw record’s bus timestamp and key; a poison record is dead-lettered', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'log0-normalization-'));
@@ -47,7 +39,7 @@ test('normalized logs keep the raw record’s bus timestamp and key; a poison re
     const service = await startNormalizationService({ bus, logger: createLogger('silent'), config: loadConfig({}) });
     let normalized: BusRecord[] = [];
     for (let i = 0; i < 500 && normalized.length === 0; i++) {
-      normalized = await readAll(bus, TOPIC.normalizedLogs);
+      normalized = await readTopic(bus, TOPIC.normalizedLogs);
       await sleep(10);
     }
     await service.stop();
@@ -62,7 +54,7 @@ test('normalized logs keep the raw record’s bus timestamp and key; a poison re
     assert.equal(value.level, 'ERROR');
     assert.equal(value.messageTemplate, 'Connection timeout to payment-gateway after <number>ms');
 
-    const letters = (await readAll(bus, TOPIC.dlq)).map((r) => JSON.parse(r.value.toString()));
+    const letters = (await readTopic(bus, TOPIC.dlq)).map((r) => JSON.parse(r.value.toString()));
     assert.equal(letters.length, 1);
     assert.equal(letters[0].failedAt, 'normalization-service');
     assert.match(letters[0].errorMessage, /not valid JSON/);
@@ -95,11 +87,11 @@ test('normalized logs made from raw logs delivered for the first time are marked
     const service = await startNormalizationService({ bus, logger: createLogger('silent'), config: loadConfig({}) });
     try {
       const later = [raw('later 1'), raw('later 2'), raw('later 3')];
-      for (let i = 0; i < 500 && (await readAll(bus, TOPIC.normalizedLogs)).length < 2; i++) await sleep(10);
+      for (let i = 0; i < 500 && (await readTopic(bus, TOPIC.normalizedLogs)).length < 2; i++) await sleep(10);
       await produceRaw(later);
       let normalized: BusRecord[] = [];
       for (let i = 0; i < 500 && normalized.length < 5; i++) {
-        normalized = await readAll(bus, TOPIC.normalizedLogs);
+        normalized = await readTopic(bus, TOPIC.normalizedLogs);
         await sleep(10);
       }
       const marked = new Map(normalized.map((r) => [JSON.parse(r.value.toString()).eventId as string, r.headers[HEADER.firstNormalization]]));

@@ -1,4 +1,6 @@
 /** Realistic test traffic: the seed's golden-path error, Java traces per pod version, and noise. */
+import { randomUUID } from 'node:crypto';
+import type { NormalizedLogEvent } from '../../src/contracts/types.js';
 
 export const GOLDEN_MESSAGE = 'Connection timeout to payment-gateway after 30000ms';
 
@@ -54,4 +56,20 @@ export function chunk<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/** A normalized payment timeout as normalization publishes it: the `i`-th, `i` ms after `startMs`. */
+export function normalizedPaymentLog(tenantId: string, i: number, startMs = Date.UTC(2026, 11, 4, 10, 0, 0)): NormalizedLogEvent {
+  return {
+    eventId: randomUUID(),
+    tenantId,
+    serviceName: 'payment-service',
+    environment: 'production',
+    timestamp: new Date(startMs + i).toISOString(),
+    level: 'ERROR',
+    message: `Connection timeout to payment-gateway after ${i}ms`,
+    messageTemplate: 'Connection timeout to payment-gateway after <number>ms',
+    fingerprint: 'f'.repeat(64),
+    schemaVersion: 'v1',
+  };
 }
