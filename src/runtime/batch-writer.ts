@@ -23,6 +23,12 @@
  */
 import { TransientError } from './errors.js';
 
+/**
+ * The spacing log0's writers use unless configured otherwise: at most ten writes a second, so a
+ * trickle costs a few commits a second while a write waits at most 100 ms for its interval.
+ */
+export const DEFAULT_FLUSH_INTERVAL_MS = 100;
+
 export type WriteRows<Row> = (rows: Row[]) => Promise<void>;
 
 export interface BatchWriterOptions<Row> {

@@ -16,11 +16,21 @@ import { createLogger } from '../../src/runtime/logger.js';
 import { startNormalizationService } from '../../src/services/normalization/index.js';
 import { readTopic } from '../support/bus-topics.js';
 
-test('normalized logs keep the raw record’s bus timestamp and key; a poison record is dead-lettered', async () => {
+/** An embedded bus with the normalizer's topics (3 partitions each), removed afterwards. */
+async function withBus(run: (bus: Awaited<ReturnType<typeof createEmbeddedBus>>) => Promise<void>): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'log0-normalization-'));
   const bus = await createEmbeddedBus({ dataDir, onWarning: () => {} });
   try {
     await bus.ensureTopics([TOPIC.rawLogs, TOPIC.normalizedLogs, TOPIC.dlq].map((name) => ({ name, partitions: 3 })));
+    await run(bus);
+  } finally {
+    await bus.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+test('normalized logs keep the raw record’s bus timestamp and key; a poison record is dead-lettered', () =>
+  withBus(async (bus) => {
     const tenantId = randomUUID();
     const ingestedAt = Date.now() - 3_600_000; // an hour ago: a backlog normalized late
     const raw: RawLogEvent = {
@@ -59,17 +69,10 @@ test('normalized logs keep the raw record’s bus timestamp and key; a poison re
     assert.equal(letters[0].failedAt, 'normalization-service');
     assert.match(letters[0].errorMessage, /not valid JSON/);
     assert.equal(letters[0].sourceTopic, TOPIC.rawLogs);
-  } finally {
-    await bus.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('normalized logs made from raw logs delivered for the first time are marked as first normalizations; those possibly seen before are not', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'log0-normalization-'));
-  const bus = await createEmbeddedBus({ dataDir, onWarning: () => {} });
-  try {
-    await bus.ensureTopics([TOPIC.rawLogs, TOPIC.normalizedLogs, TOPIC.dlq].map((name) => ({ name, partitions: 3 })));
+test('normalized logs made from raw logs delivered for the first time are marked as first normalizations; those possibly seen before are not', () =>
+  withBus(async (bus) => {
     const tenantId = randomUUID();
     const raw = (message: string): RawLogEvent => ({
       eventId: randomUUID(),
@@ -102,8 +105,4 @@ test('normalized logs made from raw logs delivered for the first time are marked
     } finally {
       await service.stop();
     }
-  } finally {
-    await bus.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-});
+  }));

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { HEADER, TOPIC } from '../../contracts/topics.js';
-import { BatchWriter } from '../../runtime/batch-writer.js';
+import { BatchWriter, DEFAULT_FLUSH_INTERVAL_MS } from '../../runtime/batch-writer.js';
 import { consumeMessages } from '../../runtime/consumer.js';
 import type { RunningService, ServiceContext } from '../../runtime/service.js';
 import type { SqlDatabase } from '../../storage/sql-database.js';
@@ -13,9 +13,6 @@ import { recordDeliveries, type Delivery } from './repository.js';
 import { registerNotificationRoutes } from './routes.js';
 
 export const NOTIFICATION_GROUP = 'notification-service.delivery-recorder';
-
-/** Least time between the starts of two inserts into the delivery log, in ms. */
-const RECORD_INTERVAL_MS = 100;
 
 export async function startNotificationService(
   ctx: ServiceContext & { db: SqlDatabase; app: FastifyInstance },
@@ -34,7 +31,7 @@ export async function startNotificationService(
         logger.debug({ tenantId: event.tenantId, incidentId: event.incidentId, type: event.notificationType }, 'notification recorded');
       });
     },
-    { batchRows: 1000, flushIntervalMs: RECORD_INTERVAL_MS },
+    { batchRows: 1000, flushIntervalMs: DEFAULT_FLUSH_INTERVAL_MS },
   );
 
   const consumer = await consumeMessages({

@@ -25,7 +25,7 @@ import { fromRow, stageLog, type StagedLog } from './rows.js';
 import { ensureSchema } from './schema.js';
 import { SerialQueue } from './serial-queue.js';
 import { LogWriter } from './writer.js';
-import { BatchWriter } from '../../runtime/batch-writer.js';
+import { BatchWriter, DEFAULT_FLUSH_INTERVAL_MS } from '../../runtime/batch-writer.js';
 
 export interface DuckDbLogStoreOptions {
   /** Database file, e.g. <dataDir>/logs.duckdb; its folder is created if missing. */
@@ -70,7 +70,6 @@ export interface DuckDbLogStore extends LogStore {
  * the WAL past the threshold, a CHECKPOINT statement runs on DuckDB's own threads instead.
  */
 const DEFAULT_CHECKPOINT_THRESHOLD = '64MB';
-const DEFAULT_FLUSH_INTERVAL_MS = 100;
 const DEFAULT_BATCH_ROWS = 20_000;
 /** What DuckDB is told, so it never checkpoints on its own. */
 const NEVER = '1000000GB';
