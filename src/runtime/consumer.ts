@@ -13,9 +13,36 @@ import { metered } from './consumption-meter.js';
 import { errorMessage, PoisonMessageError, TransientError } from './errors.js';
 import type { Logger } from './logger.js';
 
-export interface Delivered<T> {
-  value: T;
-  record: BusRecord;
+/**
+ * A valid message of a batch and its record. A handler that is done with the decoded messages
+ * before it waits (for a publish, a write) calls release(): kept alive across the wait, the whole
+ * batch is copied by the young-generation collector and promoted, which cost the processing
+ * thread more than a third of its garbage collection. Reading value after release() decodes the
+ * record again (the consume loop does so when it isolates a failing message).
+ */
+export class Delivered<T> {
+  #value: T | undefined;
+
+  constructor(
+    readonly record: BusRecord,
+    value: T,
+  ) {
+    this.#value = value;
+  }
+
+  get value(): T {
+    // Validated when first decoded; decoding the same bytes again gives the same message.
+    return (this.#value ??= JSON.parse(this.record.value.toString('utf8')) as T);
+  }
+
+  release(): void {
+    this.#value = undefined;
+  }
+}
+
+/** Releases the decoded messages of a batch (see Delivered). */
+export function release(messages: ReadonlyArray<Delivered<unknown>>): void {
+  for (const message of messages) message.release();
 }
 
 export interface MessageConsumerOptions<N extends keyof ContractSchemas> {
@@ -149,7 +176,7 @@ export async function consumeMessages<N extends keyof ContractSchemas>(
         letters.push({ record, originalEvent: decoded.value, error: `invalid ${options.message}: ${detail}` });
         continue;
       }
-      valid.push({ value: result.value, record });
+      valid.push(new Delivered(record, result.value));
     }
 
     if (valid.length > 0) {

@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import { createEmbeddedBus } from '../../src/bus/embedded/index.js';
 import { TOPIC } from '../../src/contracts/topics.js';
 import type { DlqEvent, NormalizedLogEvent } from '../../src/contracts/types.js';
-import { consumeMessages } from '../../src/runtime/consumer.js';
+import { consumeMessages, release } from '../../src/runtime/consumer.js';
 import { PoisonMessageError } from '../../src/runtime/errors.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import { readTopic } from '../support/bus-topics.js';
@@ -87,6 +87,57 @@ test('a failing batch is halved until its bad messages are found: the rest handl
         if (committed !== 1000) await sleep(20);
       }
       assert.equal(committed, 1000, 'the batch is committed once the dead letters are published');
+    } finally {
+      await subscription.stop();
+    }
+  } finally {
+    await bus.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a handler that released its messages before failing: the loop isolates on messages decoded again, and the dead letter carries the whole original event', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'log0-consume-loop-'));
+  const bus = await createEmbeddedBus({ dataDir, onWarning: () => {}, retryBackoff: { initialMs: 20, maxMs: 50 } });
+  try {
+    await bus.ensureTopics([TOPIC.normalizedLogs, TOPIC.dlq].map((name) => ({ name, partitions: 1 })));
+    const tenantId = randomUUID();
+    const logs = Array.from({ length: 50 }, (_, i) => normalizedPaymentLog(tenantId, i));
+    const poison = logs[17];
+    await bus.produce(
+      TOPIC.normalizedLogs,
+      logs.map((log) => ({ key: tenantId, value: JSON.stringify(log) })),
+    );
+
+    const handled: NormalizedLogEvent[] = [];
+    const subscription = await consumeMessages({
+      bus,
+      logger: createLogger('silent'),
+      service: 'clustering-service',
+      groupId: 'consume-loop-release-test',
+      topic: TOPIC.normalizedLogs,
+      message: 'NormalizedLogEvent',
+      handle: async (messages) => {
+        const values = messages.map((m) => m.value);
+        release(messages);
+        await sleep(1); // as a handler waiting for a publish would
+        if (values.some((v) => v.eventId === poison.eventId)) throw new PoisonMessageError('poison');
+        handled.push(...values);
+      },
+    });
+    try {
+      let letters: DlqEvent[] = [];
+      for (let i = 0; i < 250 && letters.length < 1; i++) {
+        await sleep(20);
+        letters = (await readTopic(bus, TOPIC.dlq)).map((r) => JSON.parse(r.value.toString()) as DlqEvent);
+      }
+      assert.equal(letters.length, 1);
+      assert.deepEqual(letters[0].originalEvent, poison);
+      assert.deepEqual(
+        handled,
+        logs.filter((l) => l.eventId !== poison.eventId),
+        'every other message handled once, in order, with its full content',
+      );
     } finally {
       await subscription.stop();
     }

@@ -31,7 +31,7 @@ import type { PartitionAssignment } from '../../bus/port.js';
 import { recordKey, TOPIC } from '../../contracts/topics.js';
 import type { IncidentEvent } from '../../contracts/types.js';
 import { messageValidator } from '../../contracts/validators.js';
-import { consumeMessages } from '../../runtime/consumer.js';
+import { consumeMessages, release } from '../../runtime/consumer.js';
 import { NORMALIZER_GROUP } from '../normalization/index.js';
 import { errorMessage, TransientError } from '../../runtime/errors.js';
 import type { RunningService, ServiceContext } from '../../runtime/service.js';
@@ -304,6 +304,7 @@ export async function startClusteringService(
           countLog(state.counter, value, Math.min(record.timestamp, wall), state.outbox);
           state.nextOffset = record.offset + 1;
         }
+        release(messages); // counted: only the incident events are needed while they publish
         state.lastActivityAt = now();
         await flush(state);
       });

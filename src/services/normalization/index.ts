@@ -8,11 +8,11 @@
  * carries HEADER.firstNormalization, so the log store writer knows no earlier record has its event.
  */
 import { HEADER, recordKey, TOPIC } from '../../contracts/topics.js';
-import { consumeMessages } from '../../runtime/consumer.js';
+import { consumeMessages, release } from '../../runtime/consumer.js';
 import { errorMessage, TransientError } from '../../runtime/errors.js';
 import { trackFirstDeliveries } from '../../runtime/first-deliveries.js';
 import type { RunningService, ServiceContext } from '../../runtime/service.js';
-import type { DedupCache } from '../../storage/dedup-cache.js';
+import type { DedupCache, EventRef } from '../../storage/dedup-cache.js';
 import { dedupFilter } from './dedup-filter.js';
 import { FingerprintRules } from './fingerprint-rules.js';
 import { normalizeLog } from './normalize.js';
@@ -58,24 +58,30 @@ export async function startNormalizationService(ctx: NormalizationContext): Prom
         const firstOffset = first < delivered.length ? delivered[first].record.offset : Infinity;
         const messages = await dedup.unseen(delivered, ({ value }) => value);
         if (messages.length === 0) return;
-        const records = messages.map(({ value, record }) => {
-          const normalized = normalizeLog(value, rules);
-          // The raw record's timestamp (when the gateway stored it) carries over, as Kafka Streams
-          // does: a backlog normalized late keeps its place in time, so clustering counts it in
-          // its windows instead of as late logs.
-          return {
-            key: recordKey(TOPIC.normalizedLogs, normalized),
-            value: JSON.stringify(normalized),
-            timestamp: record.timestamp,
-            ...(record.offset >= firstOffset ? { headers: FIRST } : {}),
-          };
-        });
+        const ids: EventRef[] = messages.map(({ value }) => ({ tenantId: value.tenantId, eventId: value.eventId }));
+        // Passed straight to produce, which encodes them: no local keeps the records alive.
+        const publishing = bus.produce(
+          TOPIC.normalizedLogs,
+          messages.map(({ value, record }) => {
+            const normalized = normalizeLog(value, rules);
+            // The raw record's timestamp (when the gateway stored it) carries over, as Kafka
+            // Streams does: a backlog normalized late keeps its place in time, so clustering counts
+            // it in its windows instead of as late logs.
+            return {
+              key: recordKey(TOPIC.normalizedLogs, normalized),
+              value: JSON.stringify(normalized),
+              timestamp: record.timestamp,
+              ...(record.offset >= firstOffset ? { headers: FIRST } : {}),
+            };
+          }),
+        );
+        release(delivered);
         try {
-          await bus.produce(TOPIC.normalizedLogs, records);
+          await publishing;
         } catch (err) {
           throw new TransientError(`normalized-logs publish failed: ${errorMessage(err)}`);
         }
-        await dedup.published(messages.map(({ value }) => value));
+        await dedup.published(ids);
       } finally {
         // Delivered again (after a failure here or a lost commit), these raw logs may already be published.
         firstDeliveries.handled(partition, lastOffset);
