@@ -3,6 +3,7 @@ import addFormatsModule from 'ajv-formats';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { dateTimeFormat } from './date-time.js';
 import { CONTRACT_BASE_URI, contractDocuments } from './source.js';
+import { stringLengthKeyword } from './string-length.js';
 import type { ContractSchemas, FingerprintRulesFile } from './types.js';
 
 // ajv-formats is CommonJS with a default export.
@@ -25,6 +26,7 @@ function compiler(): Ajv {
     // strict off: the contract documents carry AsyncAPI/OpenAPI keywords (examples, x-*) around the schemas.
     ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true });
     addFormats(ajv);
+    ajv.removeKeyword('maxLength').removeKeyword('minLength').addKeyword(stringLengthKeyword);
     // Same verdicts as ajv-formats' date-time, with a fast path for the toISOString form.
     const general = fullFormats['date-time'] as { validate: (text: string) => boolean; compare: (a: string, b: string) => number | undefined };
     ajv.addFormat('date-time', { type: 'string', validate: dateTimeFormat(general.validate), compare: general.compare });

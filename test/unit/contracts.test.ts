@@ -86,6 +86,26 @@ describe('contracts/asyncapi.yaml', () => {
     assert.ok(!longTrace.ok && longTrace.issues.some((i) => i.field === 'trace'));
   });
 
+  test('lengths count characters (code points), not UTF-16 units: astral characters at and past each limit', () => {
+    const validate = messageValidator('RawLogEvent');
+    const base = doc.components.messages.RawLogEvent.examples[0].payload;
+    const emoji = '\u{1F525}'; // two UTF-16 units, one character
+    const verdict = (patch: Record<string, unknown>) => {
+      const result = validate({ ...base, ...patch });
+      return result.ok ? 'ok' : result.issues.map((i) => `${i.field}: ${i.message}`).join('; ');
+    };
+    assert.equal(verdict({ message: emoji.repeat(10_000) }), 'ok', '10,000 characters in 20,000 units');
+    assert.equal(verdict({ message: emoji.repeat(10_001) }), 'message: must NOT have more than 10000 characters');
+    assert.equal(verdict({ message: 'x' + emoji.repeat(9_999) }), 'ok');
+    assert.equal(verdict({ message: 'xx' + emoji.repeat(9_999) }), 'message: must NOT have more than 10000 characters');
+    // A lone high surrogate is one character, as Ajv counts it.
+    assert.equal(verdict({ message: '\uD83D'.repeat(10_000) }), 'ok');
+    assert.equal(verdict({ serviceName: emoji }), 'ok', 'one character meets minLength 1');
+    assert.equal(verdict({ serviceName: '' }), 'serviceName: must NOT have fewer than 1 characters');
+    assert.equal(verdict({ serviceName: emoji.repeat(255) }), 'ok');
+    assert.equal(verdict({ serviceName: emoji.repeat(256) }), 'serviceName: must NOT have more than 255 characters');
+  });
+
   test('enums: severity, status, notificationType, failedAt reject unknown values', () => {
     const notification = doc.components.messages.NotificationEvent.examples[0].payload;
     for (const [field, bad] of [['severity', 'CRITICAL'], ['status', 'OPEN'], ['notificationType', 'INCIDENT_ACKNOWLEDGED']]) {
