@@ -3,10 +3,10 @@
  * over a MessagePort. Record values travel packed in one transferred ArrayBuffer per batch: no
  * per-record copies, and never a clone of a larger buffer a value happens to be a view of.
  */
-import type { BusRecord, Headers, ProduceRecord } from '../port.js';
+import type { BusRecord, Headers, ProduceRecord, RecordPosition } from '../port.js';
 
 export interface PackedRecords {
-  /** All values back to back. Transferred, not copied. */
+  /** All values back to back (maybe followed by unused room). Transferred, not copied. */
   data: ArrayBuffer;
   /** End offset of each value in `data`. */
   ends: Uint32Array;
@@ -18,30 +18,38 @@ export interface PackedRecords {
 }
 
 export function packProduce(records: ProduceRecord[]): PackedRecords {
-  // Strings are encoded straight into the transferred buffer: no intermediate Buffer per record.
+  // Strings are encoded straight into the buffer that is transferred, sized by their UTF-16
+  // length (exact for ASCII) and grown when a string may not fit: no intermediate Buffer per
+  // record, and no byteLength pass over every value.
+  let capacity = 0;
+  for (let i = 0; i < records.length; i++) capacity += records[i].value.length;
+  let bytes = Buffer.from(new ArrayBuffer(capacity + 256));
   const ends = new Uint32Array(records.length);
-  let total = 0;
-  for (let i = 0; i < records.length; i++) {
-    const value = records[i].value;
-    total += typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length;
-    ends[i] = total;
-  }
-  const data = new ArrayBuffer(total);
-  const bytes = Buffer.from(data);
   const keys = new Array<string | null>(records.length);
   const headers = new Array<Headers | undefined>(records.length);
   const timestamps = new Array<number | undefined>(records.length);
   let at = 0;
   for (let i = 0; i < records.length; i++) {
     const { value, key } = records[i];
-    if (typeof value === 'string') bytes.write(value, at, ends[i] - at, 'utf8');
-    else bytes.set(value, at);
-    at = ends[i];
+    // A string of n UTF-16 units takes at most 3n bytes in UTF-8; only then is it measured.
+    const needed = typeof value !== 'string' ? value.length : value.length * 3 <= bytes.length - at ? 0 : Buffer.byteLength(value, 'utf8');
+    if (needed > bytes.length - at) bytes = grown(bytes, at, needed);
+    at += typeof value === 'string' ? bytes.write(value, at, 'utf8') : (bytes.set(value, at), value.length);
+    ends[i] = at;
     keys[i] = key;
     headers[i] = records[i].headers;
     timestamps[i] = records[i].timestamp;
   }
-  return { data, ends, keys, headers, timestamps };
+  // The whole buffer is transferred (the values end where `ends` says): copying out a slice would
+  // cost as much as the encoding saved.
+  return { data: bytes.buffer, ends, keys, headers, timestamps };
+}
+
+/** A larger buffer holding bytes [0, used) of `bytes`, with room for `needed` more. */
+function grown(bytes: Buffer<ArrayBuffer>, used: number, needed: number): Buffer<ArrayBuffer> {
+  const bigger = Buffer.from(new ArrayBuffer(Math.max(bytes.length * 2, used + needed)));
+  bytes.copy(bigger, 0, 0, used);
+  return bigger;
 }
 
 export function unpackProduce(packed: PackedRecords): ProduceRecord[] {
@@ -123,7 +131,24 @@ export function toWireError(err: unknown): WireError {
 }
 
 /** The outcome of one call of a produceMany message. */
-export type ProduceOutcome = { positions: import('../port.js').RecordPosition[] } | { error: WireError };
+/** Where a produce call's records went: typed arrays, one entry per record (cloned as two copies, not an object per record). */
+export type ProduceOutcome = { partitions: Uint32Array; offsets: Float64Array } | { error: WireError };
+
+export function packPositions(positions: readonly RecordPosition[]): ProduceOutcome {
+  const partitions = new Uint32Array(positions.length);
+  const offsets = new Float64Array(positions.length);
+  for (let i = 0; i < positions.length; i++) {
+    partitions[i] = positions[i].partition;
+    offsets[i] = positions[i].offset;
+  }
+  return { partitions, offsets };
+}
+
+export function unpackPositions(topic: string, packed: { partitions: Uint32Array; offsets: Float64Array }): RecordPosition[] {
+  const out = new Array<RecordPosition>(packed.partitions.length);
+  for (let i = 0; i < out.length; i++) out[i] = { topic, partition: packed.partitions[i], offset: packed.offsets[i] };
+  return out;
+}
 
 /** Client → host calls. */
 export type BusCall =
