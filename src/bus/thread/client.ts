@@ -19,6 +19,7 @@ import {
   packProduce,
   toWireError,
   transferOf,
+  unpackPositions,
   unpackRecords,
   type BusCall,
   type ClientMessage,
@@ -116,7 +117,7 @@ export class ThreadBus implements Bus {
       calls.flatMap(({ packed }) => transferOf(packed)),
     ).then(
       (outcomes) =>
-        outcomes.forEach((outcome, i) => ('error' in outcome ? calls[i].reject(fromWire(outcome.error)) : calls[i].resolve(outcome.positions))),
+        outcomes.forEach((outcome, i) => ('error' in outcome ? calls[i].reject(fromWire(outcome.error)) : calls[i].resolve(unpackPositions(calls[i].topic, outcome)))),
       (err: Error) => calls.forEach((c) => c.reject(err)),
     );
   }

@@ -7,6 +7,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Bus, BusRecord, Subscription } from '../port.js';
 import {
+  packPositions,
   packRecords,
   toWireError,
   transferOf,
@@ -51,7 +52,7 @@ export function serveBusOverPort(bus: Bus, port: MessagePort): () => Promise<voi
         return Promise.all(
           message.args[0].map(({ topic, records }) =>
             bus.produce(topic, unpackProduce(records)).then(
-              (positions): ProduceOutcome => ({ positions }),
+              (positions): ProduceOutcome => packPositions(positions),
               (err): ProduceOutcome => ({ error: toWireError(err) }),
             ),
           ),
