@@ -7,7 +7,9 @@
  * A normalized record made from the first delivery of its raw log (runtime/first-deliveries.ts)
  * carries HEADER.firstNormalization, so the log store writer knows no earlier record has its event.
  */
+import type { BusRecord, ProduceRecord } from '../../bus/port.js';
 import { HEADER, recordKey, TOPIC } from '../../contracts/topics.js';
+import type { RawLogEvent } from '../../contracts/types.js';
 import { consumeMessages, release } from '../../runtime/consumer.js';
 import { errorMessage, TransientError } from '../../runtime/errors.js';
 import { trackFirstDeliveries } from '../../runtime/first-deliveries.js';
@@ -18,6 +20,8 @@ import { FingerprintRules } from './fingerprint-rules.js';
 import { normalizeLog } from './normalize.js';
 
 export const NORMALIZER_GROUP = 'normalization-service.normalizer';
+/** Raw logs normalized and handed to produce at a time (see the handler). */
+const PUBLISH_SLICE = 250;
 export { LOG_STORE_WRITER_GROUP, startLogStoreWriter } from './log-store-writer.js';
 
 export interface NormalizationContext extends ServiceContext {
@@ -59,25 +63,31 @@ export async function startNormalizationService(ctx: NormalizationContext): Prom
         const messages = await dedup.unseen(delivered, ({ value }) => value);
         if (messages.length === 0) return;
         const ids: EventRef[] = messages.map(({ value }) => ({ tenantId: value.tenantId, eventId: value.eventId }));
-        // Passed straight to produce, which encodes them: no local keeps the records alive.
-        const publishing = bus.produce(
-          TOPIC.normalizedLogs,
-          messages.map(({ value, record }) => {
-            const normalized = normalizeLog(value, rules);
-            // The raw record's timestamp (when the gateway stored it) carries over, as Kafka
-            // Streams does: a backlog normalized late keeps its place in time, so clustering counts
-            // it in its windows instead of as late logs.
-            return {
-              key: recordKey(TOPIC.normalizedLogs, normalized),
-              value: JSON.stringify(normalized),
-              timestamp: record.timestamp,
-              ...(record.offset >= firstOffset ? { headers: FIRST } : {}),
-            };
-          }),
-        );
-        release(delivered);
+        const normalizedRecord = (value: RawLogEvent, record: BusRecord): ProduceRecord => {
+          const normalized = normalizeLog(value, rules);
+          // The raw record's timestamp (when the gateway stored it) carries over, as Kafka Streams
+          // does: a backlog normalized late keeps its place in time, so clustering counts it in
+          // its windows instead of as late logs.
+          return {
+            key: recordKey(TOPIC.normalizedLogs, normalized),
+            value: JSON.stringify(normalized),
+            timestamp: record.timestamp,
+            ...(record.offset >= firstOffset ? { headers: FIRST } : {}),
+          };
+        };
+        // A slice at a time, each passed straight to produce, which encodes it, and then let go:
+        // a batch's raw and normalized logs are never all alive at once (what is alive when the
+        // young-generation collector runs is copied and promoted). The produce calls of one
+        // event-loop turn still travel together, in order.
+        const slices: Array<Promise<unknown>> = [];
+        for (let start = 0; start < messages.length; start += PUBLISH_SLICE) {
+          const slice = messages.slice(start, start + PUBLISH_SLICE);
+          slices.push(bus.produce(TOPIC.normalizedLogs, slice.map(({ value, record }) => normalizedRecord(value, record))));
+          release(slice);
+        }
+        release(delivered); // the ones dedup skipped too
         try {
-          await publishing;
+          await Promise.all(slices);
         } catch (err) {
           throw new TransientError(`normalized-logs publish failed: ${errorMessage(err)}`);
         }
