@@ -26,6 +26,7 @@
  * of windows, and a re-published batch lands right behind its originals on the same partition
  * (same key), so remembering the last few thousand ids catches it.
  */
+import { parseDateTime } from '../../contracts/date-time.js';
 import type { IncidentEvent, NormalizedLogEvent, Severity } from '../../contracts/types.js';
 import { severityOfLevel } from '../normalization/level.js';
 
@@ -167,68 +168,6 @@ const NO_EVENTS: readonly IncidentEvent[] = Object.freeze([]);
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** The digits of s[from, from + count) as a number, or −1 if any is not a digit. */
-function digits(s: string, from: number, count: number): number {
-  let value = 0;
-  for (let i = from; i < from + count; i++) {
-    const d = s.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    value = value * 10 + d;
-  }
-  return value;
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146_097 + dayOfEra - 719_468;
-}
-
-/**
- * Epoch ms of an RFC 3339 timestamp, NaN if unreadable — Date.parse, with a fast path for the
- * UTC forms nearly every client sends (`2026-11-23T10:15:30.120Z`, `…:30Z`): on the hot path,
- * Date.parse costs more than the rest of counting a log.
- */
-export function parseEventTime(s: string): number {
-  const n = s.length;
-  if ((n === 24 || n === 20) && s.charCodeAt(n - 1) === 90 /* Z */) {
-    const year = digits(s, 0, 4);
-    const month = digits(s, 5, 2);
-    const day = digits(s, 8, 2);
-    const hour = digits(s, 11, 2);
-    const minute = digits(s, 14, 2);
-    const second = digits(s, 17, 2);
-    const millis = n === 24 ? digits(s, 20, 3) : 0;
-    const wellFormed =
-      s[4] === '-' && s[7] === '-' && s[10] === 'T' && s[13] === ':' && s[16] === ':' && (n === 20 || s[19] === '.');
-    const leapDay = month === 2 && day === 29 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-    if (
-      wellFormed &&
-      year >= 0 &&
-      month >= 1 &&
-      month <= 12 &&
-      day >= 1 &&
-      (day <= DAYS_IN_MONTH[month] || leapDay) &&
-      hour >= 0 &&
-      hour <= 23 &&
-      minute >= 0 &&
-      minute <= 59 &&
-      second >= 0 &&
-      second <= 59 &&
-      millis >= 0
-    ) {
-      return daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + millis;
-    }
-  }
-  return Date.parse(s);
-}
-
 /** The last `limit` eventIds seen, for cheap duplicate detection: a ring plus a Set. */
 export class RecentEventIds {
   private readonly ring: Array<string | undefined>;
@@ -332,7 +271,7 @@ export class WindowCounter {
    */
   add(log: NormalizedLogEvent): IncidentEvent | undefined {
     if (this.disposed) throw new Error('window counter used after dispose');
-    const ts = parseEventTime(log.timestamp);
+    const ts = parseDateTime(log.timestamp);
     if (ts !== ts) {
       this.stats.unreadableTimestamps++;
       return undefined;

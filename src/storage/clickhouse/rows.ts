@@ -3,6 +3,7 @@
  * insert one way, JSONEachRow result rows the other. Runs for every stored and returned log,
  * so it stays a flat field copy.
  */
+import { parseDateTime } from '../../contracts/date-time.js';
 import type { NormalizedLogEvent } from '../../contracts/types.js';
 import { wellFormed } from './well-formed.js';
 
@@ -42,7 +43,7 @@ function optionalText(value: string | null | undefined): string | null {
  * it joins a shared insert batch (writer.ts), where it would fail everyone's logs.
  */
 export function toRow(log: NormalizedLogEvent): LogRow {
-  const timestampMs = Date.parse(log.timestamp);
+  const timestampMs = parseDateTime(log.timestamp);
   if (!Number.isFinite(timestampMs)) {
     throw new TypeError(`log ${String(log.eventId)}: timestamp ${JSON.stringify(log.timestamp)} is not an ISO-8601 date-time`);
   }

@@ -3,6 +3,7 @@
  * the column order). Kept allocation-light: it runs for every stored and every returned log.
  */
 import type { DuckDBAppender, DuckDBBlobValue, DuckDBValue } from '@duckdb/node-api';
+import { parseDateTime } from '../../contracts/date-time.js';
 import type { NormalizedLogEvent } from '../../contracts/types.js';
 import { LOG_COLUMNS } from './schema.js';
 
@@ -17,7 +18,7 @@ export interface StagedLog {
  * anything is written, so a batch is stored entirely or not at all.
  */
 export function stageLog(log: NormalizedLogEvent): StagedLog {
-  const timestampMs = Date.parse(log.timestamp);
+  const timestampMs = parseDateTime(log.timestamp);
   if (!Number.isFinite(timestampMs)) {
     throw new TypeError(`log ${String(log.eventId)}: timestamp ${JSON.stringify(log.timestamp)} is not an ISO-8601 date-time`);
   }

@@ -4,7 +4,8 @@ import { describe, test } from 'node:test';
 import type { IncidentEvent, NormalizedLogEvent } from '../../../src/contracts/types.js';
 import { messageValidator } from '../../../src/contracts/validators.js';
 import { firstOpenWindowStart } from '../../../src/services/clustering/recovery.js';
-import { parseEventTime, WindowCapacity, WindowCounter, type WindowCounterOptions } from '../../../src/services/clustering/windows.js';
+import { parseDateTime } from '../../../src/contracts/date-time.js';
+import { WindowCapacity, WindowCounter, type WindowCounterOptions } from '../../../src/services/clustering/windows.js';
 
 const MINUTE = 60_000;
 const WINDOW = 5 * MINUTE;
@@ -375,7 +376,7 @@ describe('firstOpenWindowStart', () => {
   });
 });
 
-describe('parseEventTime', () => {
+describe('parseDateTime', () => {
   test('agrees with Date.parse, fast path or not', () => {
     const samples = [
       '2026-11-23T10:15:30.120Z',
@@ -403,7 +404,7 @@ describe('parseEventTime', () => {
       const text = new Date(ms).toISOString();
       samples.push(text, text.replace(/\.\d{3}Z$/, 'Z'));
     }
-    for (const sample of samples) assert.deepEqual(parseEventTime(sample), Date.parse(sample), sample);
+    for (const sample of samples) assert.deepEqual(parseDateTime(sample), Date.parse(sample), sample);
   });
 });
 
