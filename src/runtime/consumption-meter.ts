@@ -10,6 +10,8 @@ interface Consumption {
   topic: string;
   partitions: Set<number>;
   processed: number;
+  /** Handler calls that processed records: processed ÷ batches is the mean batch size. */
+  batches: number;
 }
 
 const consumption = new Map<string, Consumption>();
@@ -18,7 +20,7 @@ function entry(groupId: string, topic: string): Consumption {
   const key = `${groupId}\u0000${topic}`;
   let found = consumption.get(key);
   if (!found) {
-    found = { groupId, topic, partitions: new Set(), processed: 0 };
+    found = { groupId, topic, partitions: new Set(), processed: 0, batches: 0 };
     consumption.set(key, found);
   }
   return found;
@@ -32,7 +34,11 @@ export function metered(options: ConsumeOptions): ConsumeOptions {
     ...options,
     handler: async (batch: BusRecord[]) => {
       await handler(batch);
-      if (batch.length > 0) entry(groupId, batch[0].topic).processed += batch.length;
+      if (batch.length > 0) {
+        const counted = entry(groupId, batch[0].topic);
+        counted.processed += batch.length;
+        counted.batches++;
+      }
     },
     onAssigned: async (assigned) => {
       for (const a of assigned) entry(groupId, a.topic).partitions.add(a.partition);
@@ -45,6 +51,12 @@ export function metered(options: ConsumeOptions): ConsumeOptions {
   };
 }
 
-export function localConsumption(): Array<{ groupId: string; topic: string; partitions: number; processed: number }> {
-  return [...consumption.values()].map((c) => ({ groupId: c.groupId, topic: c.topic, partitions: c.partitions.size, processed: c.processed }));
+export function localConsumption(): Array<{ groupId: string; topic: string; partitions: number; processed: number; batches: number }> {
+  return [...consumption.values()].map((c) => ({
+    groupId: c.groupId,
+    topic: c.topic,
+    partitions: c.partitions.size,
+    processed: c.processed,
+    batches: c.batches,
+  }));
 }

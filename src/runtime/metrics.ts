@@ -82,6 +82,16 @@ export function createMetricsRegistry(bus: Bus, groups: ConsumerGroupRef[]): Reg
     },
   });
   new Gauge({
+    name: 'log0_consumer_batches',
+    help: 'Batches (handler calls) this process has processed and committed since it started, per consumer group; processed records ÷ batches is the mean batch size.',
+    labelNames: ['group', 'topic'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const c of localConsumption()) this.set({ group: c.groupId, topic: c.topic }, c.batches);
+    },
+  });
+  new Gauge({
     name: 'log0_topic_end_offset',
     help: 'Records ever appended to the topic (sum of log end offsets over partitions).',
     labelNames: ['topic'] as const,
