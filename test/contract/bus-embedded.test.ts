@@ -387,6 +387,77 @@ describe('embedded bus: behaviour specific to this adapter', () => {
     }
   });
 
+  test('fetch wait: the first record after a quiet spell at once; then small batches wait for fetchMinRecords or fetchMaxWaitMs', async () => {
+    const { bus, cleanup } = await fixture({ fetchMinRecords: 10, fetchMaxWaitMs: 300 });
+    try {
+      await bus.ensureTopics([{ name: 'trickle', partitions: 1 }]);
+      const batches: Array<{ values: string[]; at: number }> = [];
+      const started = performance.now();
+      const sub = await bus.consume({
+        groupId: 'trickle-group',
+        topics: ['trickle'],
+        handler: async (batch) => void batches.push({ values: batch.map((r) => r.value.toString()), at: performance.now() - started }),
+      });
+      const until = async (n: number) => {
+        for (let i = 0; i < 300 && batches.length < n; i++) await new Promise((r) => setTimeout(r, 10));
+      };
+      try {
+        await bus.produce('trickle', [{ key: 'k', value: 'first' }]);
+        await until(1);
+        assert.deepEqual(batches[0].values, ['first']);
+        assert.ok(batches[0].at < 250, `the first record waited ${batches[0].at} ms`);
+
+        // A trickle of three: one batch, once the wait is over (not one batch per record).
+        const trickleFrom = performance.now() - started;
+        for (const v of ['a', 'b', 'c']) await bus.produce('trickle', [{ key: 'k', value: v }]);
+        await until(2);
+        assert.deepEqual(batches[1].values, ['a', 'b', 'c']);
+        assert.ok(batches[1].at - trickleFrom >= 200, `the trickle was delivered after ${batches[1].at - trickleFrom} ms`);
+
+        // Ten at once: delivered without waiting out the 300 ms.
+        await new Promise((r) => setTimeout(r, 350)); // past the wait that followed the small batch
+        const burstFrom = performance.now() - started;
+        await bus.produce('trickle', range(0, 10).map((i) => ({ key: 'k', value: `x${i}` })));
+        await until(3);
+        assert.equal(batches[2].values.length, 10);
+        assert.ok(batches[2].at - burstFrom < 250, `the burst was delivered after ${batches[2].at - burstFrom} ms`);
+      } finally {
+        await sub.stop();
+      }
+    } finally {
+      await cleanup();
+    }
+  });
+
+  test('fetch wait 0: no wait, every small batch goes at once; invalid settings refused', async () => {
+    const { bus, cleanup } = await fixture({ fetchMinRecords: 1000, fetchMaxWaitMs: 0 });
+    try {
+      await bus.ensureTopics([{ name: 'nowait', partitions: 1 }]);
+      const batches: string[][] = [];
+      const sub = await bus.consume({
+        groupId: 'nowait-group',
+        topics: ['nowait'],
+        handler: async (batch) => void batches.push(batch.map((r) => r.value.toString())),
+      });
+      try {
+        const started = performance.now();
+        for (const v of ['a', 'b', 'c']) {
+          const before = batches.length;
+          await bus.produce('nowait', [{ key: 'k', value: v }]);
+          for (let i = 0; i < 200 && batches.length === before; i++) await new Promise((r) => setTimeout(r, 5));
+        }
+        assert.deepEqual(batches, [['a'], ['b'], ['c']]);
+        assert.ok(performance.now() - started < 1000);
+      } finally {
+        await sub.stop();
+      }
+    } finally {
+      await cleanup();
+    }
+    await assert.rejects(open(await tempDir(), { fetchMaxWaitMs: -1 }), /fetchMaxWaitMs/);
+    await assert.rejects(open(await tempDir(), { fetchMinRecords: 0 }), /fetchMinRecords/);
+  });
+
   test('concurrent single-record produces get distinct, contiguous offsets', async () => {
     const { bus, cleanup } = await fixture();
     try {

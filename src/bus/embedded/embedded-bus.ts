@@ -177,6 +177,7 @@ export class EmbeddedBus implements Bus {
         logFor: (topic, partition) => this.topics.get(topic).log(partition),
         offsets: this.offsets,
         backoff: this.options.retryBackoff,
+        fetchWait: { minRecords: this.options.fetchMinRecords, maxWaitMs: this.options.fetchMaxWaitMs },
         onWarning: this.options.onWarning,
       },
     );

@@ -7,7 +7,7 @@ import type { BusRecord, PartitionAssignment } from '../port.js';
 import type { TopicPartition } from './assignment.js';
 import type { OffsetStore } from './offset-store.js';
 import type { PartitionLog } from './partition-log.js';
-import { PartitionWorker, type RetryBackoff } from './partition-worker.js';
+import { PartitionWorker, type FetchWait, type RetryBackoff } from './partition-worker.js';
 
 export interface GroupMemberOptions {
   groupId: string;
@@ -23,6 +23,7 @@ export interface GroupMemberContext {
   logFor(topic: string, partition: number): PartitionLog;
   offsets: OffsetStore;
   backoff: RetryBackoff;
+  fetchWait: FetchWait;
   onWarning: (message: string) => void;
 }
 
@@ -125,6 +126,7 @@ export class GroupMember {
           handler: this.options.handler,
           maxBatchRecords: this.options.maxBatchRecords,
           backoff: this.context.backoff,
+          fetchWait: this.context.fetchWait,
           onWarning: this.context.onWarning,
         },
         start,

@@ -2,7 +2,8 @@
  * Delivers one assigned partition to a group member's handler: fetch a batch at the group's
  * position, hand it over, commit the offset after its last record once the handler resolves.
  * One batch in flight at a time, so a partition is processed strictly in order. A rejected batch
- * is not committed and is fetched again after an exponential backoff.
+ * is not committed and is fetched again after an exponential backoff. After a small batch, the
+ * next one waits briefly for records to accumulate (FetchWait; options.ts fetchMinRecords).
  */
 import type { BusRecord } from '../port.js';
 import type { OffsetStore } from './offset-store.js';
@@ -11,6 +12,12 @@ import type { PartitionLog } from './partition-log.js';
 export interface RetryBackoff {
   initialMs: number;
   maxMs: number;
+}
+
+/** After a batch of fewer than minRecords records, wait up to maxWaitMs for that many. */
+export interface FetchWait {
+  minRecords: number;
+  maxWaitMs: number;
 }
 
 export interface PartitionWorkerOptions {
@@ -22,6 +29,7 @@ export interface PartitionWorkerOptions {
   handler: (batch: BusRecord[]) => Promise<void>;
   maxBatchRecords: number;
   backoff: RetryBackoff;
+  fetchWait: FetchWait;
   onWarning: (message: string) => void;
 }
 
@@ -61,7 +69,7 @@ export class PartitionWorker {
   }
 
   private async run(): Promise<void> {
-    const { log, offsets, groupId, topic, partition, handler, maxBatchRecords, backoff, onWarning } = this.options;
+    const { log, offsets, groupId, topic, partition, handler, maxBatchRecords, backoff, fetchWait, onWarning } = this.options;
     let delay = 0;
     while (this.running) {
       const generation = this.generation;
@@ -98,21 +106,28 @@ export class PartitionWorker {
       if (generation !== this.generation) continue; // a seek moved the group while this batch ran
       this.position = batch[batch.length - 1].offset + 1;
       offsets.commit(groupId, topic, partition, this.position);
+      if (batch.length < fetchWait.minRecords && fetchWait.maxWaitMs > 0) await this.waitForRecords(fetchWait.minRecords, fetchWait.maxWaitMs);
     }
   }
 
-  private waitForRecords(): Promise<void> {
+  /**
+   * Resolves once at least `count` records are there past the position, after `maxWaitMs` if
+   * given, or on stop or seek.
+   */
+  private waitForRecords(count = 1, maxWaitMs?: number): Promise<void> {
     return new Promise((resolve) => {
       const { log } = this.options;
-      // Records exist past the position (which retention may have left behind the earliest offset).
-      const available = (): boolean => log.latest > Math.max(this.position, log.earliest);
+      // Records past the position (which retention may have left behind the earliest offset).
+      const available = (): boolean => log.latest - Math.max(this.position, log.earliest) >= count;
       // No append can slip in between this check and subscribing: both happen in one synchronous step.
       if (!this.running || available()) return resolve();
       const unsubscribe = log.onAppend(() => {
         if (available()) finish();
       });
+      const timer = maxWaitMs === undefined ? undefined : setTimeout(() => finish(), maxWaitMs);
       const finish = (): void => {
         unsubscribe();
+        clearTimeout(timer);
         this.wake = null;
         resolve();
       };
