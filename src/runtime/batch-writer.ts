@@ -29,6 +29,16 @@ import { TransientError } from './errors.js';
  */
 export const DEFAULT_FLUSH_INTERVAL_MS = 100;
 
+/**
+ * The spacing of the incident and notification services' transactions. A transaction of their
+ * set-based statements costs about the same however few events it holds (on PGlite, a parse, a
+ * plan and a trip to its thread per statement), and an incident recorded 250 ms after its window
+ * fired instead of 100 ms is no later for anyone it is meant to wake. Measured with single-log
+ * requests (a steady stream of small batches of incident events): PGlite 11 instead of 19–23 µs
+ * of CPU per request, 189–190 instead of 211–224 µs for the whole platform.
+ */
+export const SQL_FLUSH_INTERVAL_MS = 250;
+
 export type WriteRows<Row> = (rows: Row[]) => Promise<void>;
 
 export interface BatchWriterOptions<Row> {

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Subscription } from '../../bus/port.js';
-import { BatchWriter, DEFAULT_FLUSH_INTERVAL_MS } from '../../runtime/batch-writer.js';
+import { BatchWriter, SQL_FLUSH_INTERVAL_MS } from '../../runtime/batch-writer.js';
 import { consumeMessages } from '../../runtime/consumer.js';
 import { errorMessage, TransientError } from '../../runtime/errors.js';
 import type { RunningService, ServiceContext } from '../../runtime/service.js';
@@ -40,14 +40,14 @@ export async function startIncidentService(ctx: IncidentServiceContext): Promise
 
   /**
    * Applies incident events in as few transactions as the load allows: the events of every
-   * partition that arrive while one transaction runs, or within 100 ms of its start, are
+   * partition that arrive while one transaction runs, or within 250 ms of its start, are
    * applied together (a transaction has a fixed cost: ≈ 8 statements, each a round trip to the
    * embedded database's thread).
    * Events of one (tenant, fingerprint) share a partition, and a partition's events join in order.
    */
   const applier = new BatchWriter<IncidentEvent>((events) => applyEvents(events), {
     batchRows: 1000,
-    flushIntervalMs: DEFAULT_FLUSH_INTERVAL_MS,
+    flushIntervalMs: SQL_FLUSH_INTERVAL_MS,
   });
 
   async function applyEvents(events: IncidentEvent[]): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { HEADER, TOPIC } from '../../contracts/topics.js';
-import { BatchWriter, DEFAULT_FLUSH_INTERVAL_MS } from '../../runtime/batch-writer.js';
+import { BatchWriter, SQL_FLUSH_INTERVAL_MS } from '../../runtime/batch-writer.js';
 import { consumeMessages } from '../../runtime/consumer.js';
 import type { RunningService, ServiceContext } from '../../runtime/service.js';
 import type { SqlDatabase } from '../../storage/sql-database.js';
@@ -21,7 +21,7 @@ export async function startNotificationService(
   const logger = ctx.logger.child({ service: 'notification-service' });
   registerNotificationRoutes(ctx.app, db);
 
-  // The deliveries of every partition that arrive while one insert runs, or within 100 ms of its
+  // The deliveries of every partition that arrive while one insert runs, or within 250 ms of its
   // start, are recorded with one statement: each commit has a fixed cost on the embedded database.
   const recorder = new BatchWriter<Delivery>(
     async (deliveries) => {
@@ -31,7 +31,7 @@ export async function startNotificationService(
         logger.debug({ tenantId: event.tenantId, incidentId: event.incidentId, type: event.notificationType }, 'notification recorded');
       });
     },
-    { batchRows: 1000, flushIntervalMs: DEFAULT_FLUSH_INTERVAL_MS },
+    { batchRows: 1000, flushIntervalMs: SQL_FLUSH_INTERVAL_MS },
   );
 
   const consumer = await consumeMessages({
