@@ -29,6 +29,7 @@ import type { Logger } from './runtime/logger.js';
 import { createMetricsRegistry } from './runtime/metrics.js';
 import { startServiceThread } from './runtime/service-thread.js';
 import { ShutdownStack } from './runtime/shutdown-stack.js';
+import { currentThreadTid, nameThread } from './runtime/thread-cpu.js';
 import { MAX_BODY_BYTES, startGatewayService } from './services/gateway/index.js';
 import { openRateLimiter } from './storage/open-shared-state.js';
 
@@ -44,6 +45,7 @@ export interface Platform {
 
 export async function startPlatform(config: Log0Config, logger: Logger): Promise<Platform> {
   const lock = await DataDirLock.acquire(config.dataDir, 'log0.lock', 'log0');
+  nameThread('main', currentThreadTid());
   const shutdown = new ShutdownStack(logger);
   shutdown.onStop('data dir lock', () => lock.release());
   let threadSteps: () => string | undefined = () => undefined;

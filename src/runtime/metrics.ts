@@ -6,6 +6,7 @@
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Bus } from '../bus/port.js';
 import { localConsumption } from './consumption-meter.js';
+import { namedThreads, threadCpuSeconds } from './thread-cpu.js';
 
 export interface ConsumerGroupRef {
   groupId: string;
@@ -89,6 +90,20 @@ export function createMetricsRegistry(bus: Bus, groups: ConsumerGroupRef[]): Reg
     collect() {
       this.reset();
       for (const c of localConsumption()) this.set({ group: c.groupId, topic: c.topic }, c.batches);
+    },
+  });
+  new Gauge({
+    name: 'log0_thread_cpu_seconds',
+    help:
+      "CPU seconds (user + system) each of log0's own threads has used (Linux). The process total also counts the embedded databases' threads, V8's garbage-collection helpers and libuv's pool.",
+    labelNames: ['thread'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [thread, tid] of namedThreads()) {
+        const seconds = threadCpuSeconds(tid);
+        if (seconds !== null) this.set({ thread }, seconds);
+      }
     },
   });
   new Gauge({

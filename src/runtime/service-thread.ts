@@ -5,9 +5,10 @@
  */
 import { parentPort, Worker, type TransferListItem } from 'node:worker_threads';
 import type { Logger } from './logger.js';
+import { currentThreadTid, nameThread } from './thread-cpu.js';
 
 type Control = { type: 'stop' };
-type Report<R> = { type: 'ready'; payload: R } | { type: 'failed'; message: string } | { type: 'stopping'; step: string } | { type: 'stopped' };
+type Report<R> = { type: 'ready'; payload: R; tid: number | null } | { type: 'failed'; message: string } | { type: 'stopping'; step: string } | { type: 'stopped' };
 
 export interface ServiceThread<R> {
   ready: Promise<R>;
@@ -29,7 +30,10 @@ export function startServiceThread<R>(
   let stopping = false;
   const ready = new Promise<R>((resolve, reject) => {
     worker.on('message', (message: Report<R>) => {
-      if (message.type === 'ready') resolve(message.payload);
+      if (message.type === 'ready') {
+        nameThread(name, message.tid);
+        resolve(message.payload);
+      }
       else if (message.type === 'failed') reject(new Error(`${name} failed to start: ${message.message}`));
       else if (message.type === 'stopping') step = `${name}: ${message.step}`;
     });
@@ -70,7 +74,7 @@ export async function serveThread<R>(
       await running.stop((step) => report({ type: 'stopping', step }));
       report({ type: 'stopped' });
     });
-    report({ type: 'ready', payload: running.payload });
+    report({ type: 'ready', payload: running.payload, tid: currentThreadTid() });
   } catch (err) {
     logger.error({ err }, 'services failed to start');
     report({ type: 'failed', message: err instanceof Error ? err.message : String(err) });

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { chunk, GOLDEN_MESSAGE, goldenPathLog, noiseLogs } from '../support/log-generator.js';
 import {
@@ -173,5 +174,21 @@ describe('golden path: 2,400 payment timeouts → one incident', { timeout: 180_
       return notifications.length >= 3 ? notifications.map((n: any) => n.notificationType).sort() : undefined;
     });
     assert.deepEqual(types, ['INCIDENT_ASSIGNED', 'INCIDENT_CREATED', 'INCIDENT_RESOLVED']);
+  });
+
+  test('/metrics shows the CPU each of log0’s threads used, the busy ones above zero', async () => {
+    const text = await (await fetch(`${log0.gateway}/metrics`)).text();
+    const seconds = Object.fromEntries(
+      [...text.matchAll(/^log0_thread_cpu_seconds\{thread="([^"]+)"\} ([\d.e+-]+)$/gm)].map((m) => [m[1], Number(m[2])]),
+    );
+    assert.deepEqual(Object.keys(seconds).sort(), ['bus', 'log store', 'main', 'processing services']);
+    // Every thread took part in the 2,400-log golden path and the noise around it.
+    for (const [thread, s] of Object.entries(seconds)) assert.ok(s > 0, `${thread}: ${s} s`);
+    // Parts of the whole: the process's own total, read afterwards, is at least their sum.
+    const line = readFileSync(`/proc/${log0.child.pid}/stat`, 'utf8');
+    const stat = line.slice(line.lastIndexOf(')') + 2).split(' ');
+    const total = (Number(stat[11]) + Number(stat[12])) / 100;
+    const threads = Object.values(seconds).reduce((a, b) => a + b, 0);
+    assert.ok(threads <= total + 0.02, `threads ${threads} s, process ${total} s`);
   });
 });

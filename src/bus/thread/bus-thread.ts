@@ -6,6 +6,7 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { EmbeddedBusOptions } from '../embedded/index.js';
 import type { Bus } from '../port.js';
 import type { BusWorkerControl, BusWorkerReport } from './bus-worker.js';
+import { nameThread } from '../../runtime/thread-cpu.js';
 import { connectBusOverPort } from './client.js';
 
 export interface BusThread {
@@ -28,7 +29,10 @@ export async function startBusThread(
 
   await new Promise<void>((resolve, reject) => {
     worker.on('message', (message: BusWorkerReport) => {
-      if (message.type === 'ready') resolve();
+      if (message.type === 'ready') {
+        nameThread('bus', message.tid);
+        resolve();
+      }
       else if (message.type === 'failed') reject(new Error(`embedded bus failed to open: ${message.message}`));
       else if (message.type === 'warning') onWarning(message.message);
     });

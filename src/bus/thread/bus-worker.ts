@@ -5,10 +5,11 @@
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { createEmbeddedBus, type EmbeddedBusOptions } from '../embedded/index.js';
+import { currentThreadTid } from '../../runtime/thread-cpu.js';
 import { serveBusOverPort } from './host.js';
 
 export type BusWorkerControl = { type: 'serve'; port: MessagePort } | { type: 'close' };
-export type BusWorkerReport = { type: 'ready' } | { type: 'failed'; message: string } | { type: 'warning'; message: string } | { type: 'closed' };
+export type BusWorkerReport = { type: 'ready'; tid: number | null } | { type: 'failed'; message: string } | { type: 'warning'; message: string } | { type: 'closed' };
 
 const control = parentPort!;
 const report = (message: BusWorkerReport) => control.postMessage(message);
@@ -28,7 +29,7 @@ try {
       report({ type: 'closed' });
     }
   });
-  report({ type: 'ready' });
+  report({ type: 'ready', tid: currentThreadTid() });
 } catch (err) {
   report({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
 }
