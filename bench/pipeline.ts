@@ -87,6 +87,36 @@ function peakRssMb(pid: number): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
 }
 
+/** CPU seconds so far of each of log0's threads (log0_thread_cpu_seconds) and of the whole process. */
+async function cpuByThread(log0: PlatformProcess): Promise<Map<string, number>> {
+  const text = await (await fetch(`${log0.gateway}/metrics`)).text();
+  const seconds = new Map<string, number>();
+  for (const m of text.matchAll(/^log0_thread_cpu_seconds\{thread="([^"]+)"\} ([\d.e+-]+)$/gm)) seconds.set(m[1], Number(m[2]));
+  seconds.set(PROCESS, cpuSeconds(log0.child.pid!));
+  return seconds;
+}
+
+const PROCESS = '(process)';
+
+/**
+ * Where the CPU between two cpuByThread readings went, in µs per unit of work: each named thread,
+ * and the rest of the process (the embedded databases' threads, V8's GC helpers, libuv's pool).
+ */
+function cpuSplit(before: Map<string, number>, after: Map<string, number>, units: number): string {
+  const micros = (s: number) => Math.round((s * 1e6) / units);
+  let named = 0;
+  const parts: string[] = [];
+  for (const [thread, end] of after) {
+    if (thread === PROCESS) continue;
+    const used = end - (before.get(thread) ?? 0);
+    named += used;
+    parts.push(`${thread} ${micros(used)}`);
+  }
+  const total = after.get(PROCESS)! - before.get(PROCESS)!;
+  parts.push(`other threads ${micros(total - named)}`);
+  return parts.join(' · ');
+}
+
 async function postBatch(log0: PlatformProcess, tenant: string, body: string): Promise<number> {
   const started = performance.now();
   const response = await fetch(`${log0.gateway}/api/v1/logs`, {
@@ -107,6 +137,7 @@ async function batchPhase(log0: PlatformProcess, gen: LogGenerator, baseline: nu
   const latencies: number[] = [];
   let next = 0;
   const cpuBefore = cpuSeconds(log0.child.pid!);
+  const threadsBefore = await cpuByThread(log0);
   const started = Date.now();
   const workers = Array.from({ length: Number(args.concurrency) }, async () => {
     while (next < requests) {
@@ -121,10 +152,12 @@ async function batchPhase(log0: PlatformProcess, gen: LogGenerator, baseline: nu
   const lagAtAccept = PIPELINE_GROUPS.reduce((sum, g) => sum + (lag[g] ?? 0), 0);
   const done = await drained(log0, baseline + requests * BATCH);
   const cpu = cpuSeconds(log0.child.pid!) - cpuBefore;
+  const byThread = cpuSplit(threadsBefore, await cpuByThread(log0), requests * BATCH);
   latencies.sort((a, b) => a - b);
   return {
     logs: requests * BATCH,
     cpuMicrosPerLog: (cpu * 1e6) / (requests * BATCH),
+    byThread,
     acceptRate: (requests * BATCH) / ((accepted - started) / 1000),
     lagAtAccept,
     drainRate: done > accepted ? lagAtAccept / ((done - accepted) / 1000) : Infinity,
@@ -137,6 +170,7 @@ async function batchPhase(log0: PlatformProcess, gen: LogGenerator, baseline: nu
 async function singlePhase(log0: PlatformProcess, gen: LogGenerator, baseline: number) {
   const bodies = Array.from({ length: 20_000 }, () => JSON.stringify(gen.next()));
   let i = 0;
+  const threadsBefore = await cpuByThread(log0);
   const started = Date.now();
   const result = await autocannon({
     url: `${log0.gateway}/api/v1/logs`,
@@ -158,8 +192,10 @@ async function singlePhase(log0: PlatformProcess, gen: LogGenerator, baseline: n
   });
   const sent = result['2xx'];
   const done = await drained(log0, baseline + sent);
+  const byThread = cpuSplit(threadsBefore, await cpuByThread(log0), sent);
   return {
     requests: sent,
+    byThread,
     non2xx: result.non2xx + result.errors + result.timeouts,
     rps: result.requests.average,
     p50: result.latency.p50,
@@ -202,10 +238,12 @@ function report(title: string, { batch, single, rss }: Awaited<ReturnType<typeof
   console.log(`    accepted       ${fmt(batch.acceptRate)} logs/s at the gateway`);
   console.log(`    lag drain      ${fmt(batch.lagAtAccept)} records pending at the last 202, drained at ${fmt(batch.drainRate)} records/s`);
   console.log(`    platform CPU   ${batch.cpuMicrosPerLog.toFixed(0)} µs per log (all threads, POST → drained)`);
+  console.log(`    by thread      ${batch.byThread} µs per log`);
   console.log(`    latency        p50 ${batch.p50.toFixed(1)} ms, p99 ${batch.p99.toFixed(1)} ms per 1,000-log request`);
   console.log(`  single-log phase ${fmt(single.requests)} requests, ${args.connections} connections, ${args.seconds} s`);
   console.log(`    throughput     ${fmt(single.rps)} requests/s (${single.non2xx} non-2xx/errors)`);
   console.log(`    latency        p50 ${single.p50} ms, p99 ${single.p99} ms`);
+  console.log(`    by thread      ${single.byThread} µs per request (first request → drained)`);
   console.log(`    end to end     ${fmt(single.endToEnd)} logs/s  (first request → stored + clustered)`);
   console.log(`  peak RSS         ${rss.toFixed(0)} MB (log0 process)`);
 }
