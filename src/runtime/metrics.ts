@@ -84,7 +84,7 @@ export function createMetricsRegistry(bus: Bus, groups: ConsumerGroupRef[]): Reg
   });
   new Gauge({
     name: 'log0_consumer_batches',
-    help: 'Batches (handler calls) this process has processed and committed since it started, per consumer group; processed records ÷ batches is the mean batch size.',
+    help: 'Batches (handler calls) processed and committed since start by the consumers of the thread serving this endpoint, per consumer group; processed records ÷ batches is the mean batch size.',
     labelNames: ['group', 'topic'] as const,
     registers: [registry],
     collect() {
@@ -95,7 +95,7 @@ export function createMetricsRegistry(bus: Bus, groups: ConsumerGroupRef[]): Reg
   new Gauge({
     name: 'log0_thread_cpu_seconds',
     help:
-      "CPU seconds (user + system) each of log0's own threads has used (Linux). The process total also counts the embedded databases' threads, V8's garbage-collection helpers and libuv's pool.",
+      "CPU seconds (user + system) each of log0's own threads has used (Linux; reported where the threads are started: the gateway's endpoint in log0 up). The process total also counts the embedded databases' threads, V8's garbage-collection helpers and libuv's pool.",
     labelNames: ['thread'] as const,
     registers: [registry],
     collect() {

@@ -125,10 +125,14 @@ describe('DuckDB log store, embedded only', () => {
         const good = crashBatchLogs(tenantId, 0);
         const brokenTimestamp = [...good.slice(0, 10), { ...good[10], eventId: randomUUID(), timestamp: 'yesterday' }];
         await assert.rejects(store.append(brokenTimestamp, options), /timestamp/);
-        // A NOT NULL violation inside the appender, after the first data chunk went in.
+        // A NOT NULL violation inside the appender, after thousands of rows went in.
         const lateNull = [1, 2, 3, 4, 5].flatMap((batch) => crashBatchLogs(tenantId, batch));
         lateNull.push({ ...lateNull[0], eventId: randomUUID(), serviceName: null } as unknown as NormalizedLogEvent);
         await assert.rejects(store.append(lateNull, options));
+        assert.equal(await store.count({ tenantId }), 0);
+        // A value of the wrong type half-way through a row: refused before that row ends, none kept.
+        const halfRow = [...good.slice(0, 10), { ...good[10], eventId: randomUUID(), level: 5 } as unknown as NormalizedLogEvent];
+        await assert.rejects(store.append(halfRow, options), /level must be a string/);
         assert.equal(await store.count({ tenantId }), 0);
         await store.append(good, options);
         await store.append(crashBatchLogs(tenantId, 1));

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { createEmbeddedBus } from '../../src/bus/embedded/index.js';
-import type { BusRecord } from '../../src/bus/port.js';
+import type { Bus, BusRecord } from '../../src/bus/port.js';
 import { loadConfig } from '../../src/config/config.js';
 import { HEADER, TOPIC } from '../../src/contracts/topics.js';
 import type { RawLogEvent } from '../../src/contracts/types.js';
@@ -102,6 +102,61 @@ test('normalized logs made from raw logs delivered for the first time are marked
         [...earlier, ...later].map((e) => marked.get(e.eventId)),
         [undefined, undefined, '1', '1', '1'],
       );
+    } finally {
+      await service.stop();
+    }
+  }));
+
+test('a batch published in slices: when one slice fails, the batch is retried only after every slice has settled, and every log is published', () =>
+  withBus(async (bus) => {
+    const tenantId = randomUUID();
+    const raw = Array.from({ length: 600 }, (_, i): RawLogEvent => ({
+      eventId: randomUUID(),
+      tenantId,
+      serviceName: 'payment-service',
+      environment: 'production',
+      receivedAt: new Date().toISOString(),
+      level: 'ERROR',
+      message: `timeout ${i}`,
+    }));
+    // One tenant, one partition: the 600 logs come as one batch, published in three slices.
+    await bus.produce(TOPIC.rawLogs, raw.map((e) => ({ key: tenantId, value: JSON.stringify(e) })));
+
+    // The first slice's publish is slow to be acknowledged, the second fails once.
+    const calls: Array<{ start: number; end: number }> = [];
+    const produce: Bus['produce'] = async (topic, records) => {
+      if (topic !== TOPIC.normalizedLogs) return bus.produce(topic, records);
+      const call = { start: performance.now(), end: Infinity };
+      const n = calls.push(call) - 1;
+      try {
+        if (n === 1) throw new Error('broker hiccup');
+        const positions = await bus.produce(topic, records);
+        if (n === 0) await sleep(300);
+        return positions;
+      } finally {
+        call.end = performance.now();
+      }
+    };
+    const wrapped = new Proxy(bus, {
+      get: (target, prop) => {
+        if (prop === 'produce') return produce;
+        const value = Reflect.get(target, prop, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const service = await startNormalizationService({ bus: wrapped, logger: createLogger('silent'), config: loadConfig({}) });
+    try {
+      let published = new Set<string>();
+      for (let i = 0; i < 500 && published.size < raw.length; i++) {
+        await sleep(20);
+        published = new Set((await readTopic(bus, TOPIC.normalizedLogs)).map((r) => JSON.parse(r.value.toString()).eventId as string));
+      }
+      assert.deepEqual([...published].sort(), raw.map((e) => e.eventId).sort(), 'every log published');
+      assert.ok(calls.length >= 5, `${calls.length} publishes: three slices, then the retry's`);
+      // The redelivery's publishes start only once the slow first slice has settled.
+      for (const later of calls.slice(3)) {
+        assert.ok(later.start >= calls[0].end, `a retry published at ${later.start} ms, the first attempt settled at ${calls[0].end} ms`);
+      }
     } finally {
       await service.stop();
     }

@@ -20,7 +20,7 @@ parentPort.on('message', (ms) => {
 });
 `;
 
-test('thread ids and CPU seconds: a worker busy for 400 ms gains CPU time, the idle main thread much less', { skip: process.platform !== 'linux' }, async () => {
+test('thread ids and CPU seconds: a worker busy for 400 ms gains CPU time, the waiting main thread less', { skip: process.platform !== 'linux' }, async () => {
   const main = currentThreadTid();
   assert.ok(main !== null && main > 0);
   const worker = new Worker(WORKER, { eval: true });

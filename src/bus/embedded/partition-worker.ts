@@ -106,7 +106,9 @@ export class PartitionWorker {
       if (generation !== this.generation) continue; // a seek moved the group while this batch ran
       this.position = batch[batch.length - 1].offset + 1;
       offsets.commit(groupId, topic, partition, this.position);
-      if (batch.length < fetchWait.minRecords && fetchWait.maxWaitMs > 0) await this.waitForRecords(fetchWait.minRecords, fetchWait.maxWaitMs);
+      // A consumer whose batches are smaller than minRecords waits only for a full batch of its own.
+      const enough = Math.min(fetchWait.minRecords, maxBatchRecords);
+      if (batch.length < enough && fetchWait.maxWaitMs > 0) await this.waitForRecords(enough, fetchWait.maxWaitMs);
     }
   }
 

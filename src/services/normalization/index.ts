@@ -79,18 +79,24 @@ export async function startNormalizationService(ctx: NormalizationContext): Prom
         // a batch's raw and normalized logs are never all alive at once (what is alive when the
         // young-generation collector runs is copied and promoted). The produce calls of one
         // event-loop turn still travel together, in order.
+        // Every slice settles before the handler does, whatever fails: a retry never races a
+        // publish still running, and no rejection goes unheard.
         const slices: Array<Promise<unknown>> = [];
-        for (let start = 0; start < messages.length; start += PUBLISH_SLICE) {
-          const slice = messages.slice(start, start + PUBLISH_SLICE);
-          slices.push(bus.produce(TOPIC.normalizedLogs, slice.map(({ value, record }) => normalizedRecord(value, record))));
-          release(slice);
+        let failure: unknown;
+        try {
+          for (let start = 0; start < messages.length; start += PUBLISH_SLICE) {
+            const slice = messages.slice(start, start + PUBLISH_SLICE);
+            slices.push(bus.produce(TOPIC.normalizedLogs, slice.map(({ value, record }) => normalizedRecord(value, record))));
+            release(slice);
+          }
+        } catch (err) {
+          failure = err; // normalizing a log threw: the consume loop isolates it
         }
         release(delivered); // the ones dedup skipped too
-        try {
-          await Promise.all(slices);
-        } catch (err) {
-          throw new TransientError(`normalized-logs publish failed: ${errorMessage(err)}`);
-        }
+        const published = await Promise.allSettled(slices);
+        if (failure !== undefined) throw failure;
+        const rejected = published.find((p): p is PromiseRejectedResult => p.status === 'rejected');
+        if (rejected) throw new TransientError(`normalized-logs publish failed: ${errorMessage(rejected.reason)}`);
         await dedup.published(ids);
       } finally {
         // Delivered again (after a failure here or a lost commit), these raw logs may already be published.
