@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { createEmbeddedBus } from '../../src/bus/embedded/index.js';
+import { createEmbeddedBus, type EmbeddedBus } from '../../src/bus/embedded/index.js';
 import { TOPIC } from '../../src/contracts/topics.js';
 import type { DlqEvent, NormalizedLogEvent } from '../../src/contracts/types.js';
 import { consumeMessages, release } from '../../src/runtime/consumer.js';
@@ -20,19 +20,42 @@ import { createLogger } from '../../src/runtime/logger.js';
 import { readTopic } from '../support/bus-topics.js';
 import { normalizedPaymentLog } from '../support/log-generator.js';
 
-test('a failing batch is halved until its bad messages are found: the rest handled in order, a persistent failure dead-lettered after three deliveries, with the poison message, once the batch passes', async () => {
+/** An embedded bus holding `count` normalized logs on one partition, removed afterwards. */
+async function withLogsOnBus(
+  count: number,
+  run: (bus: EmbeddedBus, logs: NormalizedLogEvent[]) => Promise<void>,
+): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'log0-consume-loop-'));
   const bus = await createEmbeddedBus({ dataDir, onWarning: () => {}, retryBackoff: { initialMs: 20, maxMs: 50 } });
   try {
     await bus.ensureTopics([TOPIC.normalizedLogs, TOPIC.dlq].map((name) => ({ name, partitions: 1 })));
     const tenantId = randomUUID();
-    const logs = Array.from({ length: 1000 }, (_, i) => normalizedPaymentLog(tenantId, i));
-    const poison = logs[137].eventId;
-    const persistent = logs[801].eventId;
+    const logs = Array.from({ length: count }, (_, i) => normalizedPaymentLog(tenantId, i));
     await bus.produce(
       TOPIC.normalizedLogs,
       logs.map((log) => ({ key: tenantId, value: JSON.stringify(log) })),
     );
+    await run(bus, logs);
+  } finally {
+    await bus.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The dead letters on the bus once there are `expected` of them (or what there is after `tries` polls). */
+async function deadLetters(bus: EmbeddedBus, expected: number, tries: number): Promise<DlqEvent[]> {
+  let letters: DlqEvent[] = [];
+  for (let i = 0; i < tries && letters.length < expected; i++) {
+    await sleep(20);
+    letters = (await readTopic(bus, TOPIC.dlq)).map((r) => JSON.parse(r.value.toString()) as DlqEvent);
+  }
+  return letters;
+}
+
+test('a failing batch is halved until its bad messages are found: the rest handled in order, a persistent failure dead-lettered after three deliveries, with the poison message, once the batch passes', () =>
+  withLogsOnBus(1000, async (bus, logs) => {
+    const poison = logs[137].eventId;
+    const persistent = logs[801].eventId;
 
     const handled: string[] = [];
     let calls = 0;
@@ -58,11 +81,7 @@ test('a failing batch is halved until its bad messages are found: the rest handl
       },
     });
     try {
-      let letters: DlqEvent[] = [];
-      for (let i = 0; i < 500 && letters.length < 2; i++) {
-        await sleep(20);
-        letters = (await readTopic(bus, TOPIC.dlq)).map((r) => JSON.parse(r.value.toString()) as DlqEvent);
-      }
+      const letters = await deadLetters(bus, 2, 500);
       assert.deepEqual(
         letters.map((l) => (l.originalEvent as NormalizedLogEvent).eventId).sort(),
         [poison, persistent].sort(),
@@ -90,24 +109,11 @@ test('a failing batch is halved until its bad messages are found: the rest handl
     } finally {
       await subscription.stop();
     }
-  } finally {
-    await bus.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('a handler that released its messages before failing: the loop isolates on messages decoded again, and the dead letter carries the whole original event', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'log0-consume-loop-'));
-  const bus = await createEmbeddedBus({ dataDir, onWarning: () => {}, retryBackoff: { initialMs: 20, maxMs: 50 } });
-  try {
-    await bus.ensureTopics([TOPIC.normalizedLogs, TOPIC.dlq].map((name) => ({ name, partitions: 1 })));
-    const tenantId = randomUUID();
-    const logs = Array.from({ length: 50 }, (_, i) => normalizedPaymentLog(tenantId, i));
+test('a handler that released its messages before failing: the loop isolates on messages decoded again, and the dead letter carries the whole original event', () =>
+  withLogsOnBus(50, async (bus, logs) => {
     const poison = logs[17];
-    await bus.produce(
-      TOPIC.normalizedLogs,
-      logs.map((log) => ({ key: tenantId, value: JSON.stringify(log) })),
-    );
 
     const handled: NormalizedLogEvent[] = [];
     const subscription = await consumeMessages({
@@ -126,11 +132,7 @@ test('a handler that released its messages before failing: the loop isolates on 
       },
     });
     try {
-      let letters: DlqEvent[] = [];
-      for (let i = 0; i < 250 && letters.length < 1; i++) {
-        await sleep(20);
-        letters = (await readTopic(bus, TOPIC.dlq)).map((r) => JSON.parse(r.value.toString()) as DlqEvent);
-      }
+      const letters = await deadLetters(bus, 1, 250);
       assert.equal(letters.length, 1);
       assert.deepEqual(letters[0].originalEvent, poison);
       assert.deepEqual(
@@ -141,8 +143,4 @@ test('a handler that released its messages before failing: the loop isolates on 
     } finally {
       await subscription.stop();
     }
-  } finally {
-    await bus.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-});
+  }));

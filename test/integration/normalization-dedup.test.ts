@@ -17,22 +17,13 @@ import type { DedupCache, EventRef } from '../../src/storage/dedup-cache.js';
 import { createMemoryDedupCache } from '../../src/storage/memory/dedup-cache.js';
 import { connectRedis } from '../../src/storage/redis/client.js';
 import { createRedisDedupCache } from '../../src/storage/redis/dedup-cache.js';
+import { rawPaymentLog } from '../support/log-generator.js';
 import { MemoryBus } from '../support/memory-bus.js';
 import { closeRedis, connectTestRedis, deleteKeys, REDIS_URL, testKeyPrefix } from '../support/redis.js';
 
 const config = loadConfig({});
 
-function rawLog(tenantId: string, i: number): RawLogEvent {
-  return {
-    eventId: randomUUID(),
-    tenantId,
-    serviceName: 'payment-service',
-    environment: 'production',
-    receivedAt: new Date().toISOString(),
-    level: 'error',
-    message: `Connection timeout after ${i}ms`,
-  };
-}
+const rawLog = (tenantId: string, i: number): RawLogEvent => rawPaymentLog(tenantId, `Connection timeout after ${i}ms`, 'error');
 
 async function busWithRawLogs(n: number): Promise<{ bus: MemoryBus; raws: RawLogEvent[] }> {
   const bus = new MemoryBus();

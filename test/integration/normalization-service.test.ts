@@ -15,6 +15,7 @@ import { messageValidator } from '../../src/contracts/validators.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import { startNormalizationService } from '../../src/services/normalization/index.js';
 import { readTopic } from '../support/bus-topics.js';
+import { rawPaymentLog } from '../support/log-generator.js';
 
 /** An embedded bus with the normalizer's topics (3 partitions each), removed afterwards. */
 async function withBus(run: (bus: Awaited<ReturnType<typeof createEmbeddedBus>>) => Promise<void>): Promise<void> {
@@ -74,15 +75,7 @@ test('normalized logs keep the raw record’s bus timestamp and key; a poison re
 test('normalized logs made from raw logs delivered for the first time are marked as first normalizations; those possibly seen before are not', () =>
   withBus(async (bus) => {
     const tenantId = randomUUID();
-    const raw = (message: string): RawLogEvent => ({
-      eventId: randomUUID(),
-      tenantId,
-      serviceName: 'payment-service',
-      environment: 'production',
-      receivedAt: new Date().toISOString(),
-      level: 'ERROR',
-      message,
-    });
+    const raw = (message: string) => rawPaymentLog(tenantId, message);
     const produceRaw = (events: RawLogEvent[]) => bus.produce(TOPIC.rawLogs, events.map((e) => ({ key: tenantId, value: JSON.stringify(e) })));
     // On the bus before the normalizer starts: a crashed normalizer may have published these already.
     const earlier = [raw('earlier 1'), raw('earlier 2')];
@@ -110,15 +103,7 @@ test('normalized logs made from raw logs delivered for the first time are marked
 test('a batch published in slices: when one slice fails, the batch is retried only after every slice has settled, and every log is published', () =>
   withBus(async (bus) => {
     const tenantId = randomUUID();
-    const raw = Array.from({ length: 600 }, (_, i): RawLogEvent => ({
-      eventId: randomUUID(),
-      tenantId,
-      serviceName: 'payment-service',
-      environment: 'production',
-      receivedAt: new Date().toISOString(),
-      level: 'ERROR',
-      message: `timeout ${i}`,
-    }));
+    const raw = Array.from({ length: 600 }, (_, i) => rawPaymentLog(tenantId, `timeout ${i}`));
     // One tenant, one partition: the 600 logs come as one batch, published in three slices.
     await bus.produce(TOPIC.rawLogs, raw.map((e) => ({ key: tenantId, value: JSON.stringify(e) })));
 

@@ -1,6 +1,6 @@
 /** Realistic test traffic: the seed's golden-path error, Java traces per pod version, and noise. */
 import { randomUUID } from 'node:crypto';
-import type { NormalizedLogEvent } from '../../src/contracts/types.js';
+import type { NormalizedLogEvent, RawLogEvent } from '../../src/contracts/types.js';
 
 export const GOLDEN_MESSAGE = 'Connection timeout to payment-gateway after 30000ms';
 
@@ -56,6 +56,19 @@ export function chunk<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/** A raw payment-service log as the gateway publishes it, received now. */
+export function rawPaymentLog(tenantId: string, message: string, level = 'ERROR'): RawLogEvent {
+  return {
+    eventId: randomUUID(),
+    tenantId,
+    serviceName: 'payment-service',
+    environment: 'production',
+    receivedAt: new Date().toISOString(),
+    level,
+    message,
+  };
 }
 
 /** A normalized payment timeout as normalization publishes it: the `i`-th, `i` ms after `startMs`. */

@@ -28,6 +28,11 @@ export interface IncidentServiceContext extends ServiceContext {
   app: FastifyInstance;
 }
 
+/** The error as a TransientError when it means the database is unreachable, else undefined. */
+function asOutage(err: unknown): TransientError | undefined {
+  if (err instanceof TransientError) return err;
+  return isDatabaseUnavailable(err) ? new TransientError(`database unavailable: ${errorMessage(err)}`) : undefined;
+}
 
 export async function startIncidentService(ctx: IncidentServiceContext): Promise<RunningService> {
   const { db, bus, app } = ctx;
@@ -55,10 +60,9 @@ export async function startIncidentService(ctx: IncidentServiceContext): Promise
     try {
       applied = await applyIncidentEvents(db, events);
     } catch (err) {
-      if (err instanceof TransientError || isDatabaseUnavailable(err)) {
-        // The database being down says nothing about the messages: redeliver, do not dead-letter.
-        throw new TransientError(`database unavailable: ${errorMessage(err)}`);
-      }
+      // The database being down says nothing about the messages: redeliver, do not dead-letter.
+      const outage = asOutage(err);
+      if (outage) throw outage;
     }
     if (applied) {
       announce(events, applied);
@@ -71,10 +75,7 @@ export async function startIncidentService(ctx: IncidentServiceContext): Promise
     try {
       for (const event of events) results.push(await applyIncidentEvent(db, event));
     } catch (single) {
-      if (!(single instanceof TransientError) && isDatabaseUnavailable(single)) {
-        throw new TransientError(`database unavailable: ${errorMessage(single)}`);
-      }
-      throw single;
+      throw asOutage(single) ?? single;
     } finally {
       // What was applied before a failure is applied for good: say so now, applied again it is
       // no longer "opened".
