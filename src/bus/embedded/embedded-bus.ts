@@ -3,9 +3,10 @@
  * registry (partition logs with group commit), the offset store and one coordinator per consumer
  * group. Everything runs in this process; nothing here blocks the event loop on disk I/O.
  *
- * Delivered records are shared, not copied: the same BusRecord (and value Buffer) can reach every
- * group reading that partition, so handlers must treat records as read-only. Different partitions
- * of one member are processed concurrently; each partition strictly one batch at a time.
+ * Delivered values are shared, not copied: a record's value Buffer is a view of the frames the
+ * partition keeps (frame-run.ts), which every group reading that partition sees, so handlers must
+ * treat values as read-only. Different partitions of one member are processed concurrently; each
+ * partition strictly one batch at a time.
  */
 import { access, constants as fsConstants, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ import type {
   TopicSpec,
 } from '../port.js';
 import { DataDirLock } from '../../runtime/data-dir-lock.js';
+import { decodeRun, type FrameRun } from './frame-run.js';
 import { GroupCoordinator } from './group-coordinator.js';
 import { GroupMember } from './group-member.js';
 import { OffsetStore } from './offset-store.js';
@@ -29,6 +31,11 @@ import { type EmbeddedBusOptions, logOptionsFor, type ResolvedOptions, resolveOp
 import type { PreparedRecord } from './record-codec.js';
 import { type Topic, TopicRegistry } from './topic-registry.js';
 import { prepareRecord, validateGroupId, validateOffset, validateTimestamp } from './validation.js';
+
+/** consume() with batches as their frames, for a consumer that ships them elsewhere (bus/thread/host.ts). */
+export type FrameConsumeOptions = Omit<ConsumeOptions, 'handler'> & {
+  handler: (batch: FrameRun, topic: string, partition: number) => Promise<void>;
+};
 
 export class EmbeddedBus implements Bus {
   private readonly coordinators = new Map<string, GroupCoordinator>();
@@ -99,7 +106,7 @@ export class EmbeddedBus implements Bus {
         topic.logs[partition].append({
           records: [prepared],
           bytes: prepared.size,
-          onDurable: (written, start) => resolve([{ topic: topicName, partition, offset: written[start].offset }]),
+          onDurable: (offset) => resolve([{ topic: topicName, partition, offset }]),
           onFailure: reject,
         });
       });
@@ -124,10 +131,10 @@ export class EmbeddedBus implements Bus {
         const append: PendingAppend = {
           records: group.records,
           bytes: group.bytes,
-          onDurable: (written, start) => {
+          onDurable: (firstOffset) => {
             const { indexes } = group;
             for (let j = 0; j < indexes.length; j++) {
-              positions[indexes[j]] = { topic: topicName, partition, offset: written[start + j].offset };
+              positions[indexes[j]] = { topic: topicName, partition, offset: firstOffset + j };
             }
             if (--remaining === 0 && !failed) resolve(positions);
           },
@@ -143,6 +150,18 @@ export class EmbeddedBus implements Bus {
   }
 
   async consume(options: ConsumeOptions): Promise<Subscription> {
+    this.assertOpen();
+    if (options === null || typeof options !== 'object')
+      throw new TypeError('embedded bus: consume options must be an object');
+    const { handler } = options;
+    // Not a function: passed on as it is, for consumeFrames to refuse after the options before it.
+    const decoding: FrameConsumeOptions['handler'] =
+      typeof handler === 'function' ? (batch, topic, partition) => handler(decodeRun(batch, topic, partition)) : (handler as never);
+    return this.consumeFrames({ ...options, handler: decoding });
+  }
+
+  /** consume(), each batch handed over as its frames rather than decoded. */
+  async consumeFrames(options: FrameConsumeOptions): Promise<Subscription> {
     this.assertOpen();
     if (options === null || typeof options !== 'object')
       throw new TypeError('embedded bus: consume options must be an object');

@@ -3,8 +3,9 @@
  * PartitionWorker per owned partition and calls the member's onAssigned/onRevoked hooks.
  * The GroupCoordinator decides what it owns; the member only carries the decisions out.
  */
-import type { BusRecord, PartitionAssignment } from '../port.js';
+import type { PartitionAssignment } from '../port.js';
 import type { TopicPartition } from './assignment.js';
+import type { FrameRun } from './frame-run.js';
 import type { OffsetStore } from './offset-store.js';
 import type { PartitionLog } from './partition-log.js';
 import { PartitionWorker, type FetchWait, type RetryBackoff } from './partition-worker.js';
@@ -12,7 +13,8 @@ import { PartitionWorker, type FetchWait, type RetryBackoff } from './partition-
 export interface GroupMemberOptions {
   groupId: string;
   topics: readonly string[];
-  handler: (batch: BusRecord[]) => Promise<void>;
+  /** Gets each batch of a partition as its frames. */
+  handler: (batch: FrameRun, topic: string, partition: number) => Promise<void>;
   maxBatchRecords: number;
   resetTo: 'earliest' | 'latest';
   onAssigned?: (assigned: PartitionAssignment[]) => Promise<void>;
@@ -123,7 +125,7 @@ export class GroupMember {
           partition,
           log: this.context.logFor(topic, partition),
           offsets,
-          handler: this.options.handler,
+          handler: (batch) => this.options.handler(batch, topic, partition),
           maxBatchRecords: this.options.maxBatchRecords,
           backoff: this.context.backoff,
           fetchWait: this.context.fetchWait,

@@ -12,10 +12,10 @@
  */
 import { promises as fsp } from 'node:fs';
 import type { BusRecord } from '../port.js';
+import { decodeRun, EMPTY_RUN, type FrameRun } from './frame-run.js';
 import { closeFile, fdatasync, fsyncDirectory, isNotFound, truncateFile, writeFully } from './fs-util.js';
 import { RecordCache } from './record-cache.js';
 import {
-  decodeFrame,
   encodeFrames,
   FRAME_CORRUPT,
   FRAME_INCOMPLETE,
@@ -44,8 +44,8 @@ export interface PartitionLogOptions {
 export interface PendingAppend {
   records: PreparedRecord[];
   bytes: number;
-  /** `written[start ..< start + records.length]` are this append's records, now durable. */
-  onDurable(written: BusRecord[], start: number): void;
+  /** This append's records are durable, at offsets firstOffset, firstOffset + 1, … */
+  onDurable(firstOffset: number): void;
   onFailure(error: Error): void;
 }
 
@@ -242,15 +242,18 @@ export class PartitionLog {
   }
 
   private async writeBatch(batch: PendingAppend[], bytes: number): Promise<void> {
-    const { topic, partition } = this.options;
     const active = this.active;
     const buffer = Buffer.allocUnsafe(bytes);
-    const written: BusRecord[] = [];
+    let recordCount = 0;
+    for (const append of batch) recordCount += append.records.length;
+    /** Where each frame ends in buffer. */
+    const ends = new Uint32Array(recordCount);
+    const baseOffset = active.nextOffset;
     let end = 0;
-    let offset = active.nextOffset;
+    let offset = baseOffset;
     try {
       for (const append of batch) {
-        end = encodeFrames(buffer, end, topic, partition, offset, append.records, written);
+        end = encodeFrames(buffer, end, offset, append.records, ends, offset - baseOffset);
         offset += append.records.length;
       }
     } catch (error) {
@@ -275,7 +278,7 @@ export class PartitionLog {
     let i = 0;
     for (const append of batch) {
       for (const record of append.records) {
-        active.indexFrame(written[i].offset, framePosition, record.timestamp, record.size);
+        active.indexFrame(baseOffset + i, framePosition, record.timestamp, record.size);
         framePosition += record.size;
         i++;
       }
@@ -283,12 +286,12 @@ export class PartitionLog {
     const now = Date.now();
     active.lastAppendTime = now;
     active.firstAppendTime ??= now;
-    this.cache.append(written, bytes);
+    this.cache.append(baseOffset, buffer, ends);
 
-    let start = 0;
+    let first = baseOffset;
     for (const append of batch) {
-      append.onDurable(written, start);
-      start += append.records.length;
+      append.onDurable(first);
+      first += append.records.length;
     }
     for (const listener of this.appendListeners) listener();
   }
@@ -333,25 +336,33 @@ export class PartitionLog {
    * memory; older ones from the segment files.
    */
   async fetch(from: number, maxRecords: number, maxBytes = 1024 * 1024): Promise<BusRecord[]> {
+    return decodeRun(await this.fetchFrames(from, maxRecords, maxBytes), this.options.topic, this.options.partition);
+  }
+
+  /** What fetch returns, as the records' frames (see frame-run.ts). */
+  async fetchFrames(from: number, maxRecords: number, maxBytes = 1024 * 1024): Promise<FrameRun> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const start = Math.max(from, this.earliest);
-      if (start >= this.latest || maxRecords <= 0) return [];
+      if (start >= this.latest || maxRecords <= 0) return EMPTY_RUN;
       if (start >= this.cache.startOffset) return this.cache.slice(start, maxRecords);
-      const records = await this.readFromDisk(start, maxRecords, maxBytes);
-      if (records !== null) return records;
+      const run = await this.readFromDisk(start, maxRecords, maxBytes);
+      if (run !== null) return run;
       // A segment vanished under us (retention); try again from the new earliest offset.
     }
-    return [];
+    return EMPTY_RUN;
   }
 
   /** Reads from the segment files; null if a segment was deleted while reading. */
-  private async readFromDisk(from: number, maxRecords: number, maxBytes: number): Promise<BusRecord[] | null> {
-    const { topic, partition } = this.options;
+  private async readFromDisk(from: number, maxRecords: number, maxBytes: number): Promise<FrameRun | null> {
     const segments = this.segments; // retention replaces the array rather than mutating it
     let index = findSegmentIndex(segments, from);
-    const out: BusRecord[] = [];
+    const pieces: Buffer[] = [];
+    let count = 0;
+    let firstOffset = -1;
+    let lastOffset = -1;
     let bytesRead = 0;
-    for (; index < segments.length && out.length < maxRecords && bytesRead < maxBytes; index++) {
+    const done = (): FrameRun | null => (count === 0 ? null : { pieces, count, firstOffset, lastOffset });
+    for (; index < segments.length && count < maxRecords && bytesRead < maxBytes; index++) {
       const segment = segments[index];
       const limit = segment.size;
       let position = segment.positionFor(from);
@@ -360,11 +371,13 @@ export class PartitionLog {
         maxBytes,
         Math.max(MIN_READ_CHUNK_BYTES, Math.ceil(averageRecord * maxRecords * 1.2)),
       );
-      while (position < limit && out.length < maxRecords && bytesRead < maxBytes) {
+      while (position < limit && count < maxRecords && bytesRead < maxBytes) {
         const chunk = await segment.readChunk(position, limit, chunkBytes);
-        if (chunk === null) return out.length > 0 ? out : null;
+        if (chunk === null) return done();
         let pos = 0;
-        while (pos < chunk.length && out.length < maxRecords) {
+        /** Start of the frames of this chunk that are delivered (offset ≥ from), -1 before the first. */
+        let keepFrom = -1;
+        while (pos < chunk.length && count < maxRecords) {
           const status = frameStatus(chunk, pos, chunk.length);
           if (status === FRAME_INCOMPLETE) break;
           if (status === FRAME_CORRUPT) {
@@ -372,15 +385,22 @@ export class PartitionLog {
               `embedded bus: corrupt record in ${segment.path} at byte ${position + pos} (CRC or framing)`,
             );
           }
-          if (frameOffset(chunk, pos) >= from) out.push(decodeFrame(chunk, pos, topic, partition));
+          const offset = frameOffset(chunk, pos);
+          if (offset >= from) {
+            if (keepFrom < 0) keepFrom = pos;
+            if (firstOffset < 0) firstOffset = offset;
+            lastOffset = offset;
+            count++;
+          }
           pos += status;
         }
         if (pos === 0) throw new Error(`embedded bus: unreadable record in ${segment.path} at byte ${position}`);
+        if (keepFrom >= 0) pieces.push(chunk.subarray(keepFrom, pos));
         position += pos;
         bytesRead += pos;
       }
     }
-    return out;
+    return done() ?? EMPTY_RUN;
   }
 
   /** Offset of the first record with timestamp ≥ ts, or the log end. */

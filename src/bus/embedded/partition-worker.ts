@@ -5,7 +5,7 @@
  * is not committed and is fetched again after an exponential backoff. After a small batch, the
  * next one waits briefly for records to accumulate (FetchWait; options.ts fetchMinRecords).
  */
-import type { BusRecord } from '../port.js';
+import type { FrameRun } from './frame-run.js';
 import type { OffsetStore } from './offset-store.js';
 import type { PartitionLog } from './partition-log.js';
 
@@ -26,7 +26,8 @@ export interface PartitionWorkerOptions {
   partition: number;
   log: PartitionLog;
   offsets: OffsetStore;
-  handler: (batch: BusRecord[]) => Promise<void>;
+  /** Gets each batch as its frames (frame-run.ts). */
+  handler: (batch: FrameRun) => Promise<void>;
   maxBatchRecords: number;
   backoff: RetryBackoff;
   fetchWait: FetchWait;
@@ -73,9 +74,9 @@ export class PartitionWorker {
     let delay = 0;
     while (this.running) {
       const generation = this.generation;
-      let batch: BusRecord[];
+      let batch: FrameRun;
       try {
-        batch = await log.fetch(this.position, maxBatchRecords);
+        batch = await log.fetchFrames(this.position, maxBatchRecords);
       } catch (error) {
         delay = nextDelay(delay, backoff);
         onWarning(
@@ -86,7 +87,7 @@ export class PartitionWorker {
       }
       if (!this.running) break;
       if (generation !== this.generation) continue;
-      if (batch.length === 0) {
+      if (batch.count === 0) {
         await this.waitForRecords();
         continue;
       }
@@ -97,18 +98,18 @@ export class PartitionWorker {
         delay = nextDelay(delay, backoff);
         onWarning(
           `embedded bus: group ${groupId}: handler failed on ${topic}/${partition} offsets ` +
-            `${batch[0].offset}..${batch[batch.length - 1].offset}: ${errorMessage(error)}; redelivering in ${delay} ms`,
+            `${batch.firstOffset}..${batch.lastOffset}: ${errorMessage(error)}; redelivering in ${delay} ms`,
         );
         await this.sleep(delay);
         continue;
       }
       delay = 0;
       if (generation !== this.generation) continue; // a seek moved the group while this batch ran
-      this.position = batch[batch.length - 1].offset + 1;
+      this.position = batch.lastOffset + 1;
       offsets.commit(groupId, topic, partition, this.position);
       // A consumer whose batches are smaller than minRecords waits only for a full batch of its own.
       const enough = Math.min(fetchWait.minRecords, maxBatchRecords);
-      if (batch.length < enough && fetchWait.maxWaitMs > 0) await this.waitForRecords(enough, fetchWait.maxWaitMs);
+      if (batch.count < enough && fetchWait.maxWaitMs > 0) await this.waitForRecords(enough, fetchWait.maxWaitMs);
     }
   }
 

@@ -72,20 +72,20 @@ export interface PreparedRecord {
 
 /**
  * Encodes records as consecutive frames into target from pos, with offsets firstOffset, firstOffset+1, ...
- * and pushes the resulting BusRecords (whose values are views into target, not copies) onto out.
+ * and writes where each frame ends into ends[endsAt], ends[endsAt + 1], ...
  * Returns the position after the last frame. Sizes must come from frameSize for the same records.
  */
 export function encodeFrames(
   target: Buffer,
   pos: number,
-  topic: string,
-  partition: number,
   firstOffset: number,
   records: readonly PreparedRecord[],
-  out: BusRecord[],
+  ends: Uint32Array,
+  endsAt: number,
 ): number {
   let offset = firstOffset;
-  for (const record of records) {
+  for (let r = 0; r < records.length; r++) {
+    const record = records[r];
     const start = pos;
     const { key, timestamp, headers } = record;
     let p = start + FRAME_PREFIX_BYTES;
@@ -131,15 +131,7 @@ export function encodeFrames(
     const bodyStart = start + FRAME_PREFIX_BYTES;
     target.writeUInt32LE(p - bodyStart, start);
     target.writeUInt32LE(crc32(target.subarray(bodyStart, p)), start + 4);
-    out.push({
-      topic,
-      partition,
-      offset,
-      key,
-      value: target.subarray(valueStart, p),
-      headers,
-      timestamp,
-    });
+    ends[endsAt + r] = p;
     offset++;
     pos = p;
   }

@@ -19,6 +19,7 @@ import {
   packProduce,
   toWireError,
   transferOf,
+  unpackFrames,
   unpackPositions,
   unpackRecords,
   type BusCall,
@@ -71,7 +72,9 @@ export class ThreadBus implements Bus {
     const work =
       !options
         ? Promise.reject(new Error(`bus thread: unknown subscription ${message.subscription}`))
-        : message.kind === 'batch'
+        : message.kind === 'frames'
+          ? options.handler(unpackFrames(message.frames))
+          : message.kind === 'batch'
           ? options.handler(unpackRecords(message.records))
           : message.kind === 'assigned'
             ? (options.onAssigned?.(message.assigned) ?? Promise.resolve())

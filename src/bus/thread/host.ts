@@ -5,8 +5,10 @@
  * processing and redelivery hold across the thread boundary exactly as in-process.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { Bus, BusRecord, Subscription } from '../port.js';
+import type { EmbeddedBus } from '../embedded/index.js';
+import type { Bus, BusRecord, PartitionAssignment, Subscription } from '../port.js';
 import {
+  packFrames,
   packPositions,
   packRecords,
   toWireError,
@@ -17,6 +19,11 @@ import {
   type ProduceOutcome,
   type WireError,
 } from './protocol.js';
+
+/** An embedded bus hands batches over as frames, which go to the client without being decoded here. */
+function hasFrameBatches(bus: Bus): bus is Bus & Pick<EmbeddedBus, 'consumeFrames'> {
+  return typeof (bus as Partial<EmbeddedBus>).consumeFrames === 'function';
+}
 
 function remoteError(error: WireError): Error {
   return Object.assign(new Error(error.message), { name: error.name, code: error.code });
@@ -61,20 +68,33 @@ export function serveBusOverPort(bus: Bus, port: MessagePort): () => Promise<voi
         const request = message.args[0];
         const { subscription } = request;
         if (subscriptions.has(subscription)) throw new Error(`bus thread: subscription ${subscription} exists`);
-        const handle = await bus.consume({
+        const common = {
           groupId: request.groupId,
           topics: request.topics,
           maxBatchRecords: request.maxBatchRecords,
           resetTo: request.resetTo,
-          handler: (batch) => {
-            const records = packRecords(batch);
-            return callback({ kind: 'batch', subscription, records }, transferOf(records));
-          },
           onAssigned: request.withOnAssigned
-            ? (assigned) => callback({ kind: 'assigned', subscription, assigned })
+            ? (assigned: PartitionAssignment[]) => callback({ kind: 'assigned', subscription, assigned })
             : undefined,
-          onRevoked: request.withOnRevoked ? (revoked) => callback({ kind: 'revoked', subscription, revoked }) : undefined,
-        });
+          onRevoked: request.withOnRevoked
+            ? (revoked: Array<{ topic: string; partition: number }>) => callback({ kind: 'revoked', subscription, revoked })
+            : undefined,
+        };
+        const handle = hasFrameBatches(bus)
+          ? await bus.consumeFrames({
+              ...common,
+              handler: (batch, topic, partition) => {
+                const frames = packFrames(batch, topic, partition);
+                return callback({ kind: 'frames', subscription, frames }, transferOf(frames));
+              },
+            })
+          : await bus.consume({
+              ...common,
+              handler: (batch) => {
+                const records = packRecords(batch);
+                return callback({ kind: 'batch', subscription, records }, transferOf(records));
+              },
+            });
         subscriptions.set(subscription, handle);
         return subscription;
       }

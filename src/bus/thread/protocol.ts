@@ -4,6 +4,7 @@
  * per-record copies, and never a clone of a larger buffer a value happens to be a view of.
  */
 import type { BusRecord, Headers, ProduceRecord, RecordPosition } from '../port.js';
+import { decodePieces, runBytes, type FrameRun } from '../embedded/frame-run.js';
 
 export interface PackedRecords {
   /** All values back to back (maybe followed by unused room). Transferred, not copied. */
@@ -113,7 +114,33 @@ export function unpackRecords(packed: PackedRecords): BusRecord[] {
   return out;
 }
 
-export const transferOf = (packed: PackedRecords): ArrayBuffer[] => [packed.data];
+export const transferOf = (packed: PackedRecords | PackedFrames): ArrayBuffer[] => [packed.data];
+
+/**
+ * A consumed batch of an embedded bus as its frames (bus/embedded/frame-run.ts), copied once into
+ * one transferred buffer: the bus thread neither decodes the records nor builds per-record arrays
+ * for the structured clone; the consumer's thread decodes them.
+ */
+export interface PackedFrames {
+  data: ArrayBuffer;
+  topic: string;
+  partition: number;
+  count: number;
+}
+
+export function packFrames(run: FrameRun, topic: string, partition: number): PackedFrames {
+  const bytes = new Uint8Array(runBytes(run));
+  let at = 0;
+  for (const piece of run.pieces) {
+    bytes.set(piece, at);
+    at += piece.length;
+  }
+  return { data: bytes.buffer, topic, partition, count: run.count };
+}
+
+export function unpackFrames(packed: PackedFrames): BusRecord[] {
+  return decodePieces([Buffer.from(packed.data)], packed.topic, packed.partition, packed.count);
+}
 
 /** An error as plain data; the kind survives so TransientError stays transient across threads. */
 export interface WireError {
@@ -186,5 +213,7 @@ export type ClientMessage =
 export type HostMessage =
   | { kind: 'result'; id: number; value?: unknown; error?: WireError }
   | { kind: 'batch'; id: number; subscription: number; records: PackedRecords }
+  /** A batch of an embedded bus, as its frames. */
+  | { kind: 'frames'; id: number; subscription: number; frames: PackedFrames }
   | { kind: 'assigned'; id: number; subscription: number; assigned: import('../port.js').PartitionAssignment[] }
   | { kind: 'revoked'; id: number; subscription: number; revoked: Array<{ topic: string; partition: number }> };

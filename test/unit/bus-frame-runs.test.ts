@@ -1,0 +1,107 @@
+/**
+ * Batches as frames (src/bus/embedded/frame-run.ts): the record cache keeps the frames it was given
+ * and slices them across flush chunks; a slice decodes, and crosses threads (thread/protocol.ts),
+ * to exactly the records that were encoded.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decodeRun, runBytes } from '../../src/bus/embedded/frame-run.js';
+import { RecordCache } from '../../src/bus/embedded/record-cache.js';
+import { encodeFrames } from '../../src/bus/embedded/record-codec.js';
+import { prepareRecord } from '../../src/bus/embedded/validation.js';
+import type { ProduceRecord } from '../../src/bus/port.js';
+import { packFrames, unpackFrames } from '../../src/bus/thread/protocol.js';
+
+const TOPIC = 'raw-logs';
+const PARTITION = 3;
+
+function recordAt(offset: number): ProduceRecord {
+  return {
+    key: offset % 4 === 0 ? null : `tenant-${offset % 3}-ж`,
+    value: offset % 5 === 0 ? Buffer.from([0, 255, offset & 0xff]) : `{"n":${offset},"text":"${'€'.repeat(offset % 7)}"}`,
+    headers: offset % 2 === 0 ? { 'x-first': '1', other: 'ü' } : undefined,
+    timestamp: 1_700_000_000_000 + offset,
+  };
+}
+
+/** One flush: the frames of offsets [first, first + count), as PartitionLog.writeBatch makes them. */
+function flush(first: number, count: number): { data: Buffer; ends: Uint32Array } {
+  const prepared = Array.from({ length: count }, (_, i) => prepareRecord(TOPIC, i, recordAt(first + i), 0, 1 << 20));
+  const data = Buffer.alloc(prepared.reduce((sum, p) => sum + p.size, 0));
+  const ends = new Uint32Array(count);
+  const end = encodeFrames(data, 0, first, prepared, ends, 0);
+  assert.equal(end, data.length);
+  return { data, ends };
+}
+
+function assertRecords(records: ReturnType<typeof decodeRun>, from: number, count: number): void {
+  assert.equal(records.length, count);
+  records.forEach((record, i) => {
+    const offset = from + i;
+    const expected = recordAt(offset);
+    assert.equal(record.offset, offset);
+    assert.equal(record.topic, TOPIC);
+    assert.equal(record.partition, PARTITION);
+    assert.equal(record.key, expected.key, `key of ${offset}`);
+    assert.equal(record.timestamp, expected.timestamp);
+    assert.deepEqual({ ...record.headers }, expected.headers ?? {}, `headers of ${offset}`);
+    const bytes = typeof expected.value === 'string' ? Buffer.from(expected.value) : expected.value;
+    assert.deepEqual(Buffer.from(record.value), Buffer.from(bytes), `value of ${offset}`);
+  });
+}
+
+function filledCache(maxBytes = 1 << 20): RecordCache {
+  const cache = new RecordCache(maxBytes, 100);
+  // Flushes of 1, 5 and 30 records: offsets 100 … 135.
+  for (const [first, count] of [
+    [100, 1],
+    [101, 5],
+    [106, 30],
+  ]) {
+    const { data, ends } = flush(first, count);
+    cache.append(first, data, ends);
+  }
+  return cache;
+}
+
+test('a slice across flush chunks decodes to the records at those offsets, in order', () => {
+  const cache = filledCache();
+  assert.equal(cache.startOffset, 100);
+  for (const [from, max, expected] of [
+    [100, 1000, 36],
+    [100, 1, 1],
+    [102, 6, 6], // inside the second chunk and into the third
+    [105, 2, 2], // last of the second, first of the third
+    [135, 10, 1],
+  ]) {
+    const run = cache.slice(from, max);
+    assert.equal(run.count, expected, `slice(${from}, ${max})`);
+    assert.equal(run.firstOffset, from);
+    assert.equal(run.lastOffset, from + expected - 1);
+    assertRecords(decodeRun(run, TOPIC, PARTITION), from, expected);
+  }
+});
+
+test('nothing is sliced at or past the end, or for no records', () => {
+  const cache = filledCache();
+  assert.equal(cache.slice(136, 10).count, 0);
+  assert.equal(cache.slice(100, 0).count, 0);
+  assert.deepEqual(decodeRun(cache.slice(500, 10), TOPIC, PARTITION), []);
+});
+
+test('the oldest chunks go once the byte budget is exceeded; the newest always stays', () => {
+  const cache = filledCache(1);
+  assert.equal(cache.startOffset, 106);
+  assertRecords(decodeRun(cache.slice(106, 100), TOPIC, PARTITION), 106, 30);
+});
+
+test('frames cross threads in one buffer and decode there to the same records', () => {
+  const cache = filledCache();
+  const run = cache.slice(103, 20);
+  const packed = packFrames(run, TOPIC, PARTITION);
+  assert.equal(packed.data.byteLength, runBytes(run));
+  const copy = structuredClone(packed, { transfer: [packed.data] });
+  assertRecords(unpackFrames(copy), 103, 20);
+  // The cache's own frames are untouched by the transfer (it moved a copy).
+  assertRecords(decodeRun(cache.slice(103, 20), TOPIC, PARTITION), 103, 20);
+});
