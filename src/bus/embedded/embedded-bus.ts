@@ -111,42 +111,7 @@ export class EmbeddedBus implements Bus {
         });
       });
     }
-
-    // Validate everything before appending anything: a bad record fails the whole call cleanly.
-    const groups = new Map<number, { records: PreparedRecord[]; indexes: number[]; bytes: number }>();
-    for (let i = 0; i < records.length; i++) {
-      const prepared = prepareRecord(topicName, i, records[i], now, maxRecordBytes);
-      const partition = choosePartition(topic, prepared.key);
-      let group = groups.get(partition);
-      if (!group) groups.set(partition, (group = { records: [], indexes: [], bytes: 0 }));
-      group.records.push(prepared);
-      group.indexes.push(i);
-      group.bytes += prepared.size;
-    }
-    return new Promise((resolve, reject) => {
-      const positions = new Array<RecordPosition>(records.length);
-      let remaining = groups.size;
-      let failed = false;
-      for (const [partition, group] of groups) {
-        const append: PendingAppend = {
-          records: group.records,
-          bytes: group.bytes,
-          onDurable: (firstOffset) => {
-            const { indexes } = group;
-            for (let j = 0; j < indexes.length; j++) {
-              positions[indexes[j]] = { topic: topicName, partition, offset: firstOffset + j };
-            }
-            if (--remaining === 0 && !failed) resolve(positions);
-          },
-          onFailure: (error) => {
-            // Records on other partitions may be durable already: a retry can duplicate them (at-least-once).
-            if (!failed) reject(error);
-            failed = true;
-          },
-        };
-        topic.logs[partition].append(append);
-      }
-    });
+    return appendGroups(topic, topicName, groupByPartition(topic, topicName, records, now, maxRecordBytes), records.length);
   }
 
   async consume(options: ConsumeOptions): Promise<Subscription> {
@@ -337,6 +302,61 @@ export class EmbeddedBus implements Bus {
   private assertOpen(): void {
     if (this.closing) throw new Error('embedded bus: the bus is closed');
   }
+}
+
+interface PartitionGroup {
+  partition: number;
+  records: PreparedRecord[];
+  /** Position of each record in the produce call. */
+  indexes: number[];
+  bytes: number;
+}
+
+/** Validates every record (a bad one fails the whole call, nothing appended) and groups them by partition. */
+function groupByPartition(topic: Topic, topicName: string, records: ProduceRecord[], now: number, maxRecordBytes: number): PartitionGroup[] {
+  const groups = new Map<number, PartitionGroup>();
+  for (let i = 0; i < records.length; i++) {
+    const prepared = prepareRecord(topicName, i, records[i], now, maxRecordBytes);
+    const partition = choosePartition(topic, prepared.key);
+    let group = groups.get(partition);
+    if (!group) groups.set(partition, (group = { partition, records: [], indexes: [], bytes: 0 }));
+    group.records.push(prepared);
+    group.indexes.push(i);
+    group.bytes += prepared.size;
+  }
+  return [...groups.values()];
+}
+
+/**
+ * Appends each group to its partition; resolves with every record's position once all are durable.
+ * Its own function, so the callbacks waiting for the fsync keep only the positions, not the
+ * records (the partition log lets go of them once encoded).
+ */
+function appendGroups(topic: Topic, topicName: string, groups: PartitionGroup[], count: number): Promise<RecordPosition[]> {
+  return new Promise((resolve, reject) => {
+    const positions = new Array<RecordPosition>(count);
+    let remaining = groups.length;
+    let failed = false;
+    for (const group of groups) {
+      const { partition, indexes } = group;
+      const append: PendingAppend = {
+        records: group.records,
+        bytes: group.bytes,
+        onDurable: (firstOffset) => {
+          for (let j = 0; j < indexes.length; j++) {
+            positions[indexes[j]] = { topic: topicName, partition, offset: firstOffset + j };
+          }
+          if (--remaining === 0 && !failed) resolve(positions);
+        },
+        onFailure: (error) => {
+          // Records on other partitions may be durable already: a retry can duplicate them (at-least-once).
+          if (!failed) reject(error);
+          failed = true;
+        },
+      };
+      topic.logs[partition].append(append);
+    }
+  });
 }
 
 function choosePartition(topic: Topic, key: string | null): number {

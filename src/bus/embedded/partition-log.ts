@@ -21,6 +21,7 @@ import {
   FRAME_INCOMPLETE,
   frameOffset,
   frameStatus,
+  frameTimestamp,
   type PreparedRecord,
 } from './record-codec.js';
 import { parseSegmentFileName, Segment, type TailRepair } from './segment.js';
@@ -42,6 +43,10 @@ export interface PartitionLogOptions {
 
 /** Records of one produce call that go to this partition, with the call's completion callbacks. */
 export interface PendingAppend {
+  /**
+   * Emptied once encoded: while the write and its fsync run, the frames hold the records, and
+   * nothing per record stays on the JS heap for the young-generation collector to copy.
+   */
   records: PreparedRecord[];
   bytes: number;
   /** This append's records are durable, at offsets firstOffset, firstOffset + 1, … */
@@ -55,6 +60,7 @@ export interface RetentionPolicy {
 }
 
 const MIN_READ_CHUNK_BYTES = 64 * 1024;
+const NO_RECORDS: PreparedRecord[] = [];
 
 export class PartitionLog {
   /** Oldest first; the last one is the active segment. Replaced, never mutated in place, by retention. */
@@ -249,12 +255,17 @@ export class PartitionLog {
     /** Where each frame ends in buffer. */
     const ends = new Uint32Array(recordCount);
     const baseOffset = active.nextOffset;
+    /** Records of each append, in batch order. */
+    const counts = new Uint32Array(batch.length);
     let end = 0;
     let offset = baseOffset;
     try {
-      for (const append of batch) {
+      for (let a = 0; a < batch.length; a++) {
+        const append = batch[a];
         end = encodeFrames(buffer, end, offset, append.records, ends, offset - baseOffset);
-        offset += append.records.length;
+        counts[a] = append.records.length;
+        offset += counts[a];
+        append.records = NO_RECORDS;
       }
     } catch (error) {
       // Only an internal bug gets here (sizes are computed at validation); nothing was written.
@@ -274,14 +285,10 @@ export class PartitionLog {
       return;
     }
 
-    let framePosition = position;
-    let i = 0;
-    for (const append of batch) {
-      for (const record of append.records) {
-        active.indexFrame(baseOffset + i, framePosition, record.timestamp, record.size);
-        framePosition += record.size;
-        i++;
-      }
+    let frameStart = 0;
+    for (let i = 0; i < recordCount; i++) {
+      active.indexFrame(baseOffset + i, position + frameStart, frameTimestamp(buffer, frameStart), ends[i] - frameStart);
+      frameStart = ends[i];
     }
     const now = Date.now();
     active.lastAppendTime = now;
@@ -289,9 +296,9 @@ export class PartitionLog {
     this.cache.append(baseOffset, buffer, ends);
 
     let first = baseOffset;
-    for (const append of batch) {
-      append.onDurable(first);
-      first += append.records.length;
+    for (let a = 0; a < batch.length; a++) {
+      batch[a].onDurable(first);
+      first += counts[a];
     }
     for (const listener of this.appendListeners) listener();
   }

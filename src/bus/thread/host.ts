@@ -145,12 +145,15 @@ export function serveBusOverPort(bus: Bus, port: MessagePort): () => Promise<voi
       else waiting?.resolve();
       return;
     }
+    // The callbacks keep only the id and method: a produce's message (its records) can go while
+    // the write is made durable.
+    const { id, method } = message;
     call(message).then(
       (value) => {
-        const packed = message.method === 'readNext' && value ? transferOf(value as never) : [];
-        post({ kind: 'result', id: message.id, value }, packed);
+        const packed = method === 'readNext' && value ? transferOf(value as never) : [];
+        post({ kind: 'result', id, value }, packed);
       },
-      (err) => post({ kind: 'result', id: message.id, error: toWireError(err) }),
+      (err) => post({ kind: 'result', id, error: toWireError(err) }),
     );
   });
 
