@@ -11,7 +11,7 @@
  */
 import { HEADER, TOPIC } from '../../contracts/topics.js';
 import type { NormalizedLogEvent } from '../../contracts/types.js';
-import { consumeMessages } from '../../runtime/consumer.js';
+import { consumeMessages, release, type Delivered } from '../../runtime/consumer.js';
 import { errorMessage, TransientError } from '../../runtime/errors.js';
 import { trackFirstDeliveries } from '../../runtime/first-deliveries.js';
 import type { RunningService, ServiceContext } from '../../runtime/service.js';
@@ -38,28 +38,21 @@ export async function startLogStoreWriter(ctx: ServiceContext & { logStore: LogS
     groupId: LOG_STORE_WRITER_GROUP,
     topic,
     message: 'NormalizedLogEvent',
-    maxBatchRecords: 5000,
+    // The embedded store appends a batch's rows in one step (duckdb/direct-appends.ts): 2,000
+    // keep that step near 15 ms. Commits are spaced by the store, whatever the batch size.
+    maxBatchRecords: 2000,
     onAssigned: tracked.onAssigned,
     onRevoked: tracked.onRevoked,
     handle: async (messages) => {
       const { partition } = messages[0].record;
-      const first = firstDeliveries.firstIndex(partition, messages.map((m) => m.record.offset));
-      const checked: NormalizedLogEvent[] = [];
-      const neverStored: NormalizedLogEvent[] = [];
-      messages.forEach((m, i) =>
-        (i >= first && m.record.headers[HEADER.firstNormalization] === '1' ? neverStored : checked).push(m.value),
-      );
-      // A log republished by the normalizer can come in the same batch as its first copy: the two
-      // appends run independently, so the checked one might not see the unchecked one's copy.
-      // The first copy stores it (or fails the batch, which then comes again, all checked).
-      const alsoNew = neverStored.length > 0 && checked.length > 0 ? new Set(neverStored.map(identityOf)) : null;
-      const checkedRest = alsoNew ? checked.filter((log) => !alsoNew.has(identityOf(log))) : checked;
+      const lastOffset = messages[messages.length - 1].record.offset;
       try {
+        const appending = startAppends(messages, firstDeliveries.firstIndex(partition, messages.map((m) => m.record.offset)));
+        // The store holds what it still needs; kept alive here until the commit, a batch is
+        // copied and promoted by the young-generation collector.
+        release(messages);
         // Both parts settle before the batch does, so a retry never races an append still running.
-        const settled = await Promise.allSettled([
-          checkedRest.length > 0 ? logStore.append(checkedRest) : undefined,
-          neverStored.length > 0 ? logStore.append(neverStored, { neverStored: true }) : undefined,
-        ]);
+        const settled = await appending;
         for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
       } catch (err) {
         // A store that does not answer is an outage: keep the logs on the bus and retry.
@@ -72,10 +65,29 @@ export async function startLogStoreWriter(ctx: ServiceContext & { logStore: LogS
         throw err;
       } finally {
         // Whatever part succeeded may be stored now; if either failed, the records come again, checked.
-        firstDeliveries.handled(partition, messages[messages.length - 1].record.offset);
+        firstDeliveries.handled(partition, lastOffset);
       }
     },
   });
+
+  /**
+   * Starts the batch's appends: unchecked the logs that cannot be stored yet (the batch's first
+   * deliveries from `first` on that the normalizer marked), the rest checked.
+   */
+  function startAppends(messages: Array<Delivered<NormalizedLogEvent>>, first: number) {
+    const checked: NormalizedLogEvent[] = [];
+    const neverStored: NormalizedLogEvent[] = [];
+    messages.forEach((m, i) => (i >= first && m.record.headers[HEADER.firstNormalization] === '1' ? neverStored : checked).push(m.value));
+    // A log republished by the normalizer can come in the same batch as its first copy: the two
+    // appends run independently, so the checked one might not see the unchecked one's copy.
+    // The first copy stores it (or fails the batch, which then comes again, all checked).
+    const alsoNew = neverStored.length > 0 && checked.length > 0 ? new Set(neverStored.map(identityOf)) : null;
+    const checkedRest = alsoNew ? checked.filter((log) => !alsoNew.has(identityOf(log))) : checked;
+    return Promise.allSettled([
+      checkedRest.length > 0 ? logStore.append(checkedRest) : undefined,
+      neverStored.length > 0 ? logStore.append(neverStored, { neverStored: true }) : undefined,
+    ]);
+  }
 
   return { stop: () => storeWriter.stop() };
 }

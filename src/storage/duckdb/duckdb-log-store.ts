@@ -21,6 +21,7 @@ import { retentionCutoff, validateRetention, type LogRetention, scheduleRetentio
 import { pageOf, validateFilter, validateQuery, type LogFilter } from '../log-query.js';
 import { countSql, searchSql, type Sql } from './query.js';
 import { applyLogRetention, type DuckDbRetentionRun } from './retention.js';
+import { DirectAppends } from './direct-appends.js';
 import { fromRow, stageLog, type StagedLog } from './rows.js';
 import { ensureSchema } from './schema.js';
 import { SerialQueue } from './serial-queue.js';
@@ -98,26 +99,31 @@ class DuckDbStore implements DuckDbLogStore {
   private closed: Promise<void> | null = null;
   /** Appends checked for stored duplicates, and appends of logs never stored (AppendOptions). */
   private readonly checkedBatches: BatchWriter<StagedLog>;
-  private readonly newBatches: BatchWriter<StagedLog>;
+  private readonly newBatches: DirectAppends;
 
   constructor(
     private readonly instance: DuckDBInstance,
     private readonly writerConnection: DuckDBConnection,
     private readonly writer: LogWriter,
+    directConnection: DuckDBConnection,
     private readonly readers: ReaderConnection[],
     private readonly options: DuckDbLogStoreOptions,
   ) {
     this.checkpointBytes = sizeInBytes(options.checkpointThreshold ?? DEFAULT_CHECKPOINT_THRESHOLD);
     const spacing = { flushIntervalMs: options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS, batchRows: options.batchRows ?? DEFAULT_BATCH_ROWS };
     this.checkedBatches = new BatchWriter((logs) => this.write(() => this.writer.append(logs)), spacing);
-    this.newBatches = new BatchWriter((logs) => this.write(() => this.writer.appendNeverStored(logs)), spacing);
+    this.newBatches = new DirectAppends(directConnection, { ...spacing, exclusive: (flush) => this.write(flush) });
   }
 
-  async append(logs: NormalizedLogEvent[], options?: AppendOptions): Promise<void> {
-    this.assertOpen();
-    // Checked before joining a batch: a log the table cannot take fails its own append only.
-    const staged = logs.map(stageLog);
-    await (options?.neverStored ? this.newBatches : this.checkedBatches).append(staged);
+  /** Not async: nothing here holds the logs while the append waits for its commit (direct-appends.ts). */
+  append(logs: NormalizedLogEvent[], options?: AppendOptions): Promise<void> {
+    try {
+      this.assertOpen();
+      // Checked before joining a batch: a log the table cannot take fails its own append only.
+      return (options?.neverStored ? this.newBatches : this.checkedBatches).append(logs.map(stageLog));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   private async write(append: () => Promise<void>): Promise<void> {
@@ -195,6 +201,7 @@ class DuckDbStore implements DuckDbLogStore {
     await Promise.allSettled([this.checkedBatches.flush(), this.newBatches.flush()]);
     await Promise.all([this.writeQueue.idle(), ...this.readers.map((reader) => reader.queue.idle())]);
     try {
+      await this.newBatches.close();
       await this.writerConnection.run('CHECKPOINT');
     } finally {
       this.writer.close();
@@ -254,13 +261,15 @@ export async function createDuckDbLogStore(options: DuckDbLogStoreOptions): Prom
     connections.push(writerConnection);
     await ensureSchema(writerConnection, options.path);
     const writer = await LogWriter.open(writerConnection);
+    const directConnection = await instance.connect();
+    connections.push(directConnection);
     const readers: ReaderConnection[] = [];
     for (let i = 0; i < readerCount; i++) {
       const connection = await instance.connect();
       connections.push(connection);
       readers.push({ connection, queue: new SerialQueue() });
     }
-    store = new DuckDbStore(instance, writerConnection, writer, readers, options);
+    store = new DuckDbStore(instance, writerConnection, writer, directConnection, readers, options);
   } catch (error) {
     for (const connection of connections) connection.closeSync();
     instance.closeSync();

@@ -13,14 +13,40 @@ export interface StagedLog {
   timestampMs: number;
 }
 
+/** The text columns a log fills (LOG_COLUMNS order, timestamp and attributes aside) and whether they are NOT NULL. */
+const TEXT_FIELDS: ReadonlyArray<readonly [keyof NormalizedLogEvent, string, boolean]> = [
+  ['tenantId', 'tenant_id', true],
+  ['eventId', 'event_id', true],
+  ['serviceName', 'service_name', true],
+  ['environment', 'environment', true],
+  ['level', 'level', true],
+  ['message', 'message', true],
+  ['messageTemplate', 'message_template', true],
+  ['fingerprint', 'fingerprint', true],
+  ['exceptionType', 'exception_type', false],
+  ['firstStackFrame', 'first_stack_frame', false],
+  ['trace', 'trace', false],
+  ['traceId', 'trace_id', false],
+];
+
 /**
- * Parses and checks what the table needs; a log failing here rejects its whole batch before
- * anything is written, so a batch is stored entirely or not at all.
+ * Parses and checks everything the table needs, so appending a staged log as a row cannot fail
+ * on its values: a log failing here rejects its own batch before any of it is written, and never
+ * leaves a row half-appended in an appender that other batches share (direct-appends.ts).
  */
 export function stageLog(log: NormalizedLogEvent): StagedLog {
   const timestampMs = parseDateTime(log.timestamp);
   if (!Number.isFinite(timestampMs)) {
     throw new TypeError(`log ${String(log.eventId)}: timestamp ${JSON.stringify(log.timestamp)} is not an ISO-8601 date-time`);
+  }
+  for (const [field, column, required] of TEXT_FIELDS) {
+    const value = log[field];
+    if (typeof value === 'string') continue;
+    if (value === undefined || value === null) {
+      if (!required) continue;
+      throw new TypeError(`log ${String(log.eventId)}: ${field} is missing (column ${column} is NOT NULL)`);
+    }
+    throw new TypeError(`log ${String(log.eventId)}: ${field} must be a string, got ${typeof value}`);
   }
   return { log, timestampMs };
 }
@@ -72,7 +98,7 @@ export function appendLogRow(appender: DuckDBAppender, { log, timestampMs }: Sta
   appender.endRow();
 }
 
-/** A missing value is NULL: a NOT NULL column then refuses the row in DuckDB, which names the column. */
+/** A missing value is NULL (stageLog has refused a log missing a NOT NULL one). */
 function appendText(appender: DuckDBAppender, value: unknown, field: string): void {
   if (typeof value === 'string') appender.appendVarchar(value);
   else if (value === undefined || value === null) appender.appendNull();

@@ -18,9 +18,9 @@
  * also keeps in memory and which grows without bound with the table).
  *
  * A batch the caller knows was never stored (AppendOptions.neverStored) skips steps 2 and 3: it
- * goes through an appender on the logs table itself, flushed once per batch, which DuckDB commits
- * as one transaction (atomic, WAL fsynced). Measured alone (500k logs, batches of 5,000): 14 µs
- * of CPU per log instead of 23, 71–78k logs/s instead of 41–47k.
+ * goes through an appender on the logs table itself (direct-appends.ts), which DuckDB commits as
+ * one transaction (atomic, WAL fsynced). Measured alone (500k logs, batches of 5,000): 14 µs of
+ * CPU per log instead of 23, 71–78k logs/s instead of 41–47k.
  */
 import { BIGINT } from '@duckdb/node-api';
 import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
@@ -51,11 +51,8 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Below DuckDB's automatic appender flush (204,800 rows), so a batch is flushed, and committed, once. */
-const MAX_DIRECT_BATCH_ROWS = 100_000;
-
 /** Appends the logs row by row, yielding every ROWS_PER_STRETCH rows; `flushEach`: flush after each stretch. */
-async function appendInStretches(appender: DuckDBAppender, staged: readonly StagedLog[], flushEach: boolean): Promise<void> {
+export async function appendInStretches(appender: DuckDBAppender, staged: readonly StagedLog[], flushEach: boolean): Promise<void> {
   for (let start = 0; start < staged.length; start += ROWS_PER_STRETCH) {
     const end = Math.min(start + ROWS_PER_STRETCH, staged.length);
     for (let i = start; i < end; i++) appendLogRow(appender, staged[i]);
@@ -65,7 +62,7 @@ async function appendInStretches(appender: DuckDBAppender, staged: readonly Stag
 }
 
 /** Drops what an appender holds and closes it; a broken one is replaced by the caller anyway. */
-function discard(appender: DuckDBAppender): void {
+export function discard(appender: DuckDBAppender): void {
   try {
     appender.clear();
     appender.closeSync();
@@ -78,11 +75,10 @@ export class LogWriter {
   private constructor(
     private readonly connection: DuckDBConnection,
     private appender: DuckDBAppender,
-    private direct: DuckDBAppender,
   ) {}
 
   static async open(connection: DuckDBConnection): Promise<LogWriter> {
-    return new LogWriter(connection, await LogWriter.createStaging(connection), await connection.createAppender(LOGS_TABLE));
+    return new LogWriter(connection, await LogWriter.createStaging(connection));
   }
 
   /** A fresh, empty staging table and an appender on it. */
@@ -106,29 +102,8 @@ export class LogWriter {
     }
   }
 
-  /** A batch none of whose logs was ever stored: straight into the logs table, one commit. */
-  async appendNeverStored(logs: readonly StagedLog[]): Promise<void> {
-    if (logs.length === 0) return;
-    if (logs.length > MAX_DIRECT_BATCH_ROWS) {
-      await this.append(logs);
-      return;
-    }
-    const staged = dropRepeatsWithinBatch(logs);
-    try {
-      // Flushed once, at the end: nothing is visible (or committed) before, and the caller's queue keeps other writes out.
-      await appendInStretches(this.direct, staged, false);
-      this.direct.flushSync();
-    } catch (err) {
-      // Whatever the appender still holds must not ride along with the next batch.
-      discard(this.direct);
-      this.direct = await this.connection.createAppender(LOGS_TABLE);
-      throw err;
-    }
-  }
-
   close(): void {
     this.appender.closeSync();
-    this.direct.closeSync();
   }
 
   private async stage(staged: readonly StagedLog[]): Promise<void> {
