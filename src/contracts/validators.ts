@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { dateTimeFormat } from './date-time.js';
+import { isUuid } from './uuid-format.js';
 import { CONTRACT_BASE_URI, contractDocuments } from './source.js';
 import { stringLengthKeyword } from './string-length.js';
 import type { ContractSchemas, FingerprintRulesFile } from './types.js';
@@ -30,6 +31,7 @@ function compiler(): Ajv {
     // Same verdicts as ajv-formats' date-time, with a fast path for the toISOString form.
     const general = fullFormats['date-time'] as { validate: (text: string) => boolean; compare: (a: string, b: string) => number | undefined };
     ajv.addFormat('date-time', { type: 'string', validate: dateTimeFormat(general.validate), compare: general.compare });
+    ajv.addFormat('uuid', { type: 'string', validate: isUuid });
     const { asyncapi, httpApi, fingerprintRules } = contractDocuments();
     for (const { file, doc } of [asyncapi, httpApi, fingerprintRules]) ajv.addSchema(doc, CONTRACT_BASE_URI + file);
   }

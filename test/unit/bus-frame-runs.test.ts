@@ -105,3 +105,41 @@ test('frames cross threads in one buffer and decode there to the same records', 
   // The cache's own frames are untouched by the transfer (it moved a copy).
   assertRecords(decodeRun(cache.slice(103, 20), TOPIC, PARTITION), 103, 20);
 });
+
+test('records repeating the previous key or headers share its string and frozen headers; others get their own', () => {
+  const cache = new RecordCache(1 << 20, 0);
+  const shapes: Array<Pick<ProduceRecord, 'key' | 'headers'>> = [
+    { key: 'tenant-a', headers: { first: '1' } },
+    { key: 'tenant-a', headers: { first: '1' } },
+    { key: 'tenant-b', headers: { first: '1' } },
+    { key: 'tenant-b', headers: { first: '2' } },
+    { key: 'tenant-b' },
+    { key: null, headers: { first: '2' } },
+    { key: 'tenant-bb', headers: { first: '2', second: 'x' } },
+  ];
+  const prepared = shapes.map((r, i) => prepareRecord(TOPIC, i, { ...r, value: `v${i}`, timestamp: i }, 0, 1 << 20));
+  const data = Buffer.alloc(prepared.reduce((sum, p) => sum + p.size, 0));
+  const ends = new Uint32Array(prepared.length);
+  encodeFrames(data, 0, 0, prepared, ends, 0);
+  cache.append(0, data, ends);
+  const records = decodeRun(cache.slice(0, 100), TOPIC, PARTITION);
+  assert.deepEqual(
+    records.map((r) => [r.key, { ...r.headers }, r.value.toString()]),
+    [
+      ['tenant-a', { first: '1' }, 'v0'],
+      ['tenant-a', { first: '1' }, 'v1'],
+      ['tenant-b', { first: '1' }, 'v2'],
+      ['tenant-b', { first: '2' }, 'v3'],
+      ['tenant-b', {}, 'v4'],
+      [null, { first: '2' }, 'v5'],
+      ['tenant-bb', { first: '2', second: 'x' }, 'v6'],
+    ],
+  );
+  assert.equal(records[1].headers, records[0].headers);
+  assert.equal(records[2].headers, records[1].headers);
+  assert.notEqual(records[3].headers, records[2].headers);
+  assert.ok(Object.isFrozen(records[0].headers));
+  assert.throws(() => {
+    (records[0].headers as Record<string, string>).first = 'changed';
+  }, TypeError);
+});

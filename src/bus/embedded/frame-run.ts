@@ -6,7 +6,7 @@
  * object the garbage collector must trace.
  */
 import type { BusRecord } from '../port.js';
-import { decodeFrame, FRAME_PREFIX_BYTES } from './record-codec.js';
+import { decodeFrame, FRAME_PREFIX_BYTES, newRepeatMemo } from './record-codec.js';
 
 export interface FrameRun {
   /** Whole, valid frames back to back: what was written, or CRC-checked when read from disk. */
@@ -25,15 +25,19 @@ export function runBytes(run: FrameRun): number {
   return total;
 }
 
-/** Decodes every frame of the pieces; values are views into them, not copies. */
+/**
+ * Decodes every frame of the pieces; values are views into them, not copies. Records repeating
+ * the previous one's key or headers share its string or (frozen) headers object.
+ */
 export function decodePieces(pieces: readonly Buffer[], topic: string, partition: number, expected = 0): BusRecord[] {
   const out: BusRecord[] = expected > 0 ? new Array(expected) : [];
+  const repeats = newRepeatMemo();
   let n = 0;
   for (const piece of pieces) {
     let pos = 0;
     while (pos < piece.length) {
       const size = FRAME_PREFIX_BYTES + piece.readUInt32LE(pos);
-      out[n++] = decodeFrame(piece, pos, topic, partition);
+      out[n++] = decodeFrame(piece, pos, topic, partition, repeats);
       pos += size;
     }
   }

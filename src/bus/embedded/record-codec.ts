@@ -167,8 +167,11 @@ export function frameTimestamp(buf: Buffer, pos: number): number {
 /**
  * Decodes the (valid, CRC-checked) frame at pos. Key and headers are decoded to strings; the
  * value is a view into buf, so the caller must not reuse buf for other data afterwards.
+ * With a `repeats` memo shared across the frames of a batch, a key or a set of headers whose
+ * bytes repeat the previous frame's is the same string or (frozen) object: a partition's records
+ * mostly share their tenant, and a topic's their headers.
  */
-export function decodeFrame(buf: Buffer, pos: number, topic: string, partition: number): BusRecord {
+export function decodeFrame(buf: Buffer, pos: number, topic: string, partition: number, repeats?: RepeatMemo): BusRecord {
   const bodyStart = pos + FRAME_PREFIX_BYTES;
   const offset = readInt64(buf, bodyStart + 2);
   const timestamp = readInt64(buf, bodyStart + 10);
@@ -177,24 +180,68 @@ export function decodeFrame(buf: Buffer, pos: number, topic: string, partition: 
   p += 4;
   let key: string | null = null;
   if (keyLength >= 0) {
-    key = buf.toString('utf8', p, p + keyLength);
+    if (repeats && repeats.key !== null && sameBytes(buf, p, repeats.keyBuf, repeats.keyAt, keyLength, repeats.keyBytes)) {
+      key = repeats.key;
+    } else {
+      key = buf.toString('utf8', p, p + keyLength);
+      if (repeats) Object.assign(repeats, { key, keyBuf: buf, keyAt: p, keyBytes: keyLength });
+    }
     p += keyLength;
   }
   const headerCount = buf.readUInt16LE(p);
   p += 2;
   let headers = NO_HEADERS;
   if (headerCount > 0) {
-    headers = {};
+    const headersAt = p;
     for (let i = 0; i < headerCount; i++) {
-      const nameLength = buf.readUInt16LE(p);
-      const name = buf.toString('utf8', p + 2, p + 2 + nameLength);
-      p += 2 + nameLength;
-      const valueLength = buf.readUInt32LE(p);
-      headers[name] = buf.toString('utf8', p + 4, p + 4 + valueLength);
-      p += 4 + valueLength;
+      p += 2 + buf.readUInt16LE(p);
+      p += 4 + buf.readUInt32LE(p);
+    }
+    if (repeats && repeats.headers !== null && sameBytes(buf, headersAt, repeats.headersBuf, repeats.headersAt, p - headersAt, repeats.headersBytes)) {
+      headers = repeats.headers;
+    } else {
+      headers = decodeHeaders(buf, headersAt, headerCount);
+      if (repeats) Object.assign(repeats, { headers: Object.freeze(headers), headersBuf: buf, headersAt, headersBytes: p - headersAt });
     }
   }
   const valueLength = buf.readUInt32LE(p);
   p += 4;
   return { topic, partition, offset, key, value: buf.subarray(p, p + valueLength), headers, timestamp };
+}
+
+function decodeHeaders(buf: Buffer, p: number, count: number): Headers {
+  const headers: Headers = {};
+  for (let i = 0; i < count; i++) {
+    const nameLength = buf.readUInt16LE(p);
+    const name = buf.toString('utf8', p + 2, p + 2 + nameLength);
+    p += 2 + nameLength;
+    const valueLength = buf.readUInt32LE(p);
+    headers[name] = buf.toString('utf8', p + 4, p + 4 + valueLength);
+    p += 4 + valueLength;
+  }
+  return headers;
+}
+
+/** What the previous frame of a batch decoded to (decodeFrame's `repeats`). */
+export interface RepeatMemo {
+  key: string | null;
+  keyBuf: Buffer;
+  keyAt: number;
+  keyBytes: number;
+  headers: Headers | null;
+  headersBuf: Buffer;
+  headersAt: number;
+  headersBytes: number;
+}
+
+export function newRepeatMemo(): RepeatMemo {
+  const none = Buffer.alloc(0);
+  return { key: null, keyBuf: none, keyAt: 0, keyBytes: -1, headers: null, headersBuf: none, headersAt: 0, headersBytes: -1 };
+}
+
+/** Whether bytes [at, at + n) of a equal bytes [bAt, bAt + bn) of b. */
+function sameBytes(a: Buffer, at: number, b: Buffer, bAt: number, n: number, bn: number): boolean {
+  if (n !== bn) return false;
+  for (let i = 0; i < n; i++) if (a[at + i] !== b[bAt + i]) return false;
+  return true;
 }
