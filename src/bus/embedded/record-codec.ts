@@ -206,7 +206,31 @@ export function decodeFrame(buf: Buffer, pos: number, topic: string, partition: 
   }
   const valueLength = buf.readUInt32LE(p);
   p += 4;
-  return { topic, partition, offset, key, value: buf.subarray(p, p + valueLength), headers, timestamp };
+  return new FrameRecord(topic, partition, offset, key, headers, timestamp, buf, p, p + valueLength);
+}
+
+/**
+ * A decoded record whose value stays where it is in its frames' buffer until read: a batch in
+ * flight (held until its writes are durable) then keeps one object per record instead of two,
+ * and the collector has that much less to copy. Each read of `value` is a fresh view of the same
+ * bytes; records are read-only.
+ */
+class FrameRecord implements BusRecord {
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly offset: number,
+    readonly key: string | null,
+    readonly headers: Headers,
+    readonly timestamp: number,
+    private readonly frames: Buffer,
+    private readonly valueStart: number,
+    private readonly valueEnd: number,
+  ) {}
+
+  get value(): Buffer {
+    return this.frames.subarray(this.valueStart, this.valueEnd);
+  }
 }
 
 function decodeHeaders(buf: Buffer, p: number, count: number): Headers {
