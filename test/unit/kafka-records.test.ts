@@ -88,3 +88,24 @@ test('a trailing control batch still moves the next fetch past it; LogAppendTime
     [5_000, 5_000],
   );
 });
+
+test('records of one call sharing a key or headers object share its encoding; sizes are as if alone', () => {
+  const memo = {};
+  const first = { first: '1' };
+  const inputs = [
+    { key: 'tenant-a', value: 'v0', headers: first, timestamp: NOW - 5 },
+    { key: 'tenant-a', value: 'v1', headers: first, timestamp: NOW - 5 },
+    { key: 'tenant-b', value: 'v2', headers: first, timestamp: NOW - 4 },
+    { key: 'tenant-b', value: 'v3', headers: { first: '1' }, timestamp: NOW - 4 },
+    { key: null, value: 'v4' },
+  ];
+  const shared = inputs.map((r, i) => prepareRecord('topic-x', i, r, NOW, 1_000_000, () => 0, memo));
+  const alone = inputs.map((r, i) => prepareRecord('topic-x', i, r, NOW, 1_000_000, () => 0));
+  assert.deepEqual(shared, alone, 'the same bytes, headers, timestamps and sizes');
+  assert.equal(shared[1].key, shared[0].key);
+  assert.notEqual(shared[2].key, shared[1].key);
+  assert.equal(shared[2].headers, shared[0].headers);
+  assert.notEqual(shared[3].headers, shared[2].headers, 'another headers object is encoded anew');
+  assert.equal(shared[4].key, undefined);
+  assert.equal(shared[4].headers, undefined);
+});

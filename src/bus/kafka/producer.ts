@@ -12,7 +12,7 @@ import { closeClient, createProducer } from './clients.js';
 import { busError, describeKafkaError, hasProtocolError, KafkaBusError, withTimeout } from './errors.js';
 import type { ResolvedKafkaOptions } from './options.js';
 import { partitionKey, type PlannedRecord, ProduceQueue } from './produce-queue.js';
-import { prepareRecord } from './records.js';
+import { prepareRecord, type PrepareMemo } from './records.js';
 import type { TopicCatalog } from './topics.js';
 
 /** Kafka's default socket.request.max.bytes is 100 MiB; stay far below it. */
@@ -38,11 +38,15 @@ export class KafkaProducer {
     const info = await this.topics.get(topic);
     const partitions = info.partitions.length;
     const now = Date.now();
-    const prepared = records.map((record, i) =>
-      prepareRecord(topic, i, record, now, this.options.maxRecordBytes, (key) =>
-        key === null ? this.nextRoundRobin(topic, partitions) : partitionForKey(key, partitions),
-      ),
-    );
+    const memo: PrepareMemo = {};
+    let lastKey: string | undefined;
+    let lastPartition = 0;
+    const choosePartition = (key: string | null): number => {
+      if (key === null) return this.nextRoundRobin(topic, partitions);
+      if (key !== lastKey) [lastKey, lastPartition] = [key, partitionForKey(key, partitions)];
+      return lastPartition;
+    };
+    const prepared = records.map((record, i) => prepareRecord(topic, i, record, now, this.options.maxRecordBytes, choosePartition, memo));
     this.assertOpen();
     const bytes = prepared.reduce((sum, r) => sum + r.size, 0);
     if (this.queue.size > 0 && this.queue.queuedBytes + bytes > this.options.maxQueuedBytes) {

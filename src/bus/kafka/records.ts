@@ -26,6 +26,21 @@ function asBuffer(value: Uint8Array): Buffer {
 }
 
 /**
+ * What the previous record of a produce call encoded to. Records of a call mostly share their key
+ * (the tenant) and headers object: they then share the encoded Buffer and header Map (the library
+ * only reads them), so a call in flight keeps far fewer objects per record for the collector.
+ */
+export interface PrepareMemo {
+  key?: string;
+  keyBytes?: Buffer;
+  headers?: Headers;
+  headerMap?: Map<Buffer, Buffer> | undefined;
+  headerBytes?: number;
+  timestamp?: number;
+  timestampBig?: bigint;
+}
+
+/**
  * Validates one record and encodes it. Throws an Error naming the topic and the record's index.
  * A missing key (undefined) is taken as null, like a Kafka producer does.
  */
@@ -36,6 +51,7 @@ export function prepareRecord(
   now: number,
   maxRecordBytes: number,
   choosePartition: (key: string | null) => number,
+  memo: PrepareMemo = {},
 ): OutgoingRecord {
   const where = `kafka bus: produce to "${topic}": record ${index}`;
   if (record === null || typeof record !== 'object') throw new TypeError(`${where} is not an object`);
@@ -44,7 +60,8 @@ export function prepareRecord(
   let keyBytes: Buffer | undefined;
   if (key !== null && key !== undefined) {
     if (typeof key !== 'string') throw new TypeError(`${where}: key must be a string or null`);
-    keyBytes = Buffer.from(key, 'utf8');
+    if (memo.key !== key) Object.assign(memo, { key, keyBytes: Buffer.from(key, 'utf8') });
+    keyBytes = memo.keyBytes;
   }
 
   let valueBytes: Buffer;
@@ -54,7 +71,11 @@ export function prepareRecord(
 
   let headerMap: Map<Buffer, Buffer> | undefined;
   let size = 24 + (keyBytes?.length ?? 0) + valueBytes.length;
-  if (headers !== undefined && headers !== null) {
+  if (headers !== undefined && headers !== null && headers === memo.headers) {
+    headerMap = memo.headerMap;
+    size += memo.headerBytes!;
+  } else if (headers !== undefined && headers !== null) {
+    const sizeBefore = size;
     if (typeof headers !== 'object') throw new TypeError(`${where}: headers must be an object of strings`);
     const names = Object.keys(headers);
     if (names.length > MAX_HEADERS) throw new KafkaBusError(`${where}: more than ${MAX_HEADERS} headers`);
@@ -69,6 +90,7 @@ export function prepareRecord(
         size += 4 + k.length + v.length;
       }
     }
+    Object.assign(memo, { headers, headerMap, headerBytes: size - sizeBefore });
   }
 
   let ts = now;
@@ -87,12 +109,13 @@ export function prepareRecord(
   if (size > maxRecordBytes) {
     throw new KafkaBusError(`${where}: ${size} bytes exceeds the maximum record size of ${maxRecordBytes} bytes`);
   }
+  if (memo.timestamp !== ts) Object.assign(memo, { timestamp: ts, timestampBig: BigInt(ts) });
   return {
     partition: choosePartition(typeof key === 'string' ? key : null),
     key: keyBytes,
     value: valueBytes,
     headers: headerMap,
-    timestamp: BigInt(ts),
+    timestamp: memo.timestampBig!,
     size,
   };
 }
