@@ -109,3 +109,42 @@ test('records of one call sharing a key or headers object share its encoding; si
   assert.equal(shared[4].key, undefined);
   assert.equal(shared[4].headers, undefined);
 });
+
+test('fetched records repeating the previous key or headers share its string and frozen headers', () => {
+  const pairs = (value: string | null): Array<[Buffer | null, Buffer | null]> =>
+    value === null ? [] : [[Buffer.from('x-first'), Buffer.from(value)]];
+  const shapes: Array<[string | null, string | null]> = [
+    ['tenant-a', '1'],
+    ['tenant-a', '1'],
+    ['tenant-b', '1'],
+    ['tenant-b', '2'],
+    ['tenant-b', null],
+    [null, '2'],
+  ];
+  const fetched: FetchedBatch = {
+    ...batch(0, shapes.length),
+    records: shapes.map(([key, header], i) => ({
+      offsetDelta: i,
+      timestampDelta: 0n,
+      key: key === null ? null : Buffer.from(key), // a fresh Buffer each: equal bytes, not the same object
+      value: Buffer.from(`v${i}`),
+      headers: pairs(header),
+    })),
+  };
+  const { records } = decodeBatches('t', 0, [fetched], 0);
+  assert.deepEqual(
+    records.map((r) => [r.key, { ...r.headers }, r.value.toString()]),
+    [
+      ['tenant-a', { 'x-first': '1' }, 'v0'],
+      ['tenant-a', { 'x-first': '1' }, 'v1'],
+      ['tenant-b', { 'x-first': '1' }, 'v2'],
+      ['tenant-b', { 'x-first': '2' }, 'v3'],
+      ['tenant-b', {}, 'v4'],
+      [null, { 'x-first': '2' }, 'v5'],
+    ],
+  );
+  assert.equal(records[1].headers, records[0].headers);
+  assert.equal(records[2].headers, records[0].headers);
+  assert.notEqual(records[3].headers, records[2].headers);
+  assert.ok(Object.isFrozen(records[0].headers) && Object.isFrozen(records[4].headers));
+});

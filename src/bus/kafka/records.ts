@@ -153,6 +153,7 @@ export function decodeBatches(
   const records: BusRecord[] = [];
   let next = from;
   if (!batches) return { records, next };
+  const repeats = new Repeats();
   for (const batch of batches) {
     const first = Number(batch.firstOffset);
     const end = first + batch.lastOffsetDelta + 1;
@@ -162,20 +163,64 @@ export function decodeBatches(
     for (const record of batch.records) {
       const offset = first + record.offsetDelta;
       if (offset < from) continue;
-      const headers: Headers = {};
-      for (const [name, value] of record.headers) {
-        if (name) headers[name.toString('utf8')] = value ? value.toString('utf8') : '';
-      }
       records.push({
         topic,
         partition,
         offset,
-        key: record.key ? record.key.toString('utf8') : null,
+        key: record.key ? repeats.key(record.key) : null,
         value: record.value ?? EMPTY,
-        headers,
+        headers: repeats.headers(record.headers),
         timestamp: Number(appendTime ? batch.maxTimestamp : batch.firstTimestamp + record.timestampDelta),
       });
     }
   }
   return { records, next };
+}
+
+const NO_HEADERS: Headers = Object.freeze({}) as Headers;
+
+/**
+ * Decoded keys and headers of a fetch, reused while the bytes repeat the previous record's: a
+ * partition's records mostly share their tenant key and headers, and a batch stays in memory
+ * until processed, so one string and one (frozen) headers object per run of records instead of
+ * one per record. Records are read-only.
+ */
+class Repeats {
+  private keyBytes: Buffer | null = null;
+  private keyText = '';
+  private headerPairs: Array<[Buffer | null, Buffer | null]> | null = null;
+  private headerObject: Headers = NO_HEADERS;
+
+  key(bytes: Buffer): string {
+    if (this.keyBytes === null || !this.keyBytes.equals(bytes)) {
+      this.keyBytes = bytes;
+      this.keyText = bytes.toString('utf8');
+    }
+    return this.keyText;
+  }
+
+  headers(pairs: Array<[Buffer | null, Buffer | null]>): Headers {
+    if (pairs.length === 0) return NO_HEADERS;
+    if (this.headerPairs === null || !samePairs(this.headerPairs, pairs)) {
+      const headers: Headers = {};
+      for (const [name, value] of pairs) {
+        if (name) headers[name.toString('utf8')] = value ? value.toString('utf8') : '';
+      }
+      this.headerPairs = pairs;
+      this.headerObject = Object.freeze(headers);
+    }
+    return this.headerObject;
+  }
+}
+
+function samePairs(a: Array<[Buffer | null, Buffer | null]>, b: Array<[Buffer | null, Buffer | null]>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (!sameBytes(a[i][0], b[i][0]) || !sameBytes(a[i][1], b[i][1])) return false;
+  }
+  return true;
+}
+
+function sameBytes(a: Buffer | null, b: Buffer | null): boolean {
+  return a === null || b === null ? a === b : a.equals(b);
 }
