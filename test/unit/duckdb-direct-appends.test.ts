@@ -10,7 +10,8 @@ import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { NormalizedLogEvent } from '../../src/contracts/types.js';
-import { DirectAppends } from '../../src/storage/duckdb/direct-appends.js';
+import { TransientError } from '../../src/runtime/errors.js';
+import { DirectAppends, MAX_DIRECT_BATCH_ROWS } from '../../src/storage/duckdb/direct-appends.js';
 import { stageLog } from '../../src/storage/duckdb/rows.js';
 
 class RecordingAppender {
@@ -44,6 +45,7 @@ function fakeConnection() {
   const appenders: RecordingAppender[] = [];
   const connection = {
     async createAppender() {
+      await new Promise((resolve) => setImmediate(resolve)); // DuckDB answers on a later turn
       appenders.push(new RecordingAppender());
       return appenders.at(-1) as unknown as DuckDBAppender;
     },
@@ -101,16 +103,19 @@ test('a batch reaching batchRows is committed without waiting for the interval',
   await direct.close();
 });
 
-test('a failed commit fails every batch it held; the next batch gets a fresh appender', async () => {
+test('a failed commit fails every batch it held, as an outage; the next batch gets a fresh appender', async () => {
   const { connection, appenders } = fakeConnection();
   const direct = new DirectAppends(connection, { flushIntervalMs: 50, batchRows: 10_000, exclusive: (flush) => flush() });
   await direct.append(logs(2));
   appenders[0].failNextFlush = new Error('disk full');
   const outcomes = await Promise.allSettled([direct.append(logs(3)), direct.append(logs(4))]);
-  assert.deepEqual(
-    outcomes.map((o) => (o.status === 'rejected' ? String(o.reason) : o.status)),
-    ['Error: disk full', 'Error: disk full'],
-  );
+  for (const outcome of outcomes) {
+    assert.equal(outcome.status, 'rejected');
+    const reason = (outcome as PromiseRejectedResult).reason as Error;
+    // Retried by the consume loop, never dead-lettered: the logs were fine, DuckDB or the disk was not.
+    assert.ok(reason instanceof TransientError, String(reason));
+    assert.match(reason.message, /disk full/);
+  }
   assert.ok(appenders[0].closed, 'the failed appender was dropped');
   await direct.append(logs(6));
   assert.equal(appenders.length, 2);
@@ -118,7 +123,7 @@ test('a failed commit fails every batch it held; the next batch gets a fresh app
   await direct.close();
 });
 
-test('batches appended while a commit waits for its turn get the next commit', async () => {
+test('a commit waiting for its turn takes the batches appended meanwhile too', async () => {
   const { connection, appenders } = fakeConnection();
   let openGate!: () => void;
   const gate = new Promise<void>((resolve) => (openGate = resolve));
@@ -157,4 +162,49 @@ test('close commits what waits for its interval', async () => {
   await waiting;
   assert.equal(appenders[0].committed, 5);
   assert.ok(appenders[0].closed);
+});
+
+test('batches arriving together before the first appender exists share it: one appender, every row committed', async () => {
+  const { connection, appenders } = fakeConnection();
+  const direct = new DirectAppends(connection, { flushIntervalMs: 10, batchRows: 10_000, exclusive: (flush) => flush() });
+  await Promise.all([direct.append(logs(3)), direct.append(logs(4)), direct.append(logs(5))]);
+  assert.equal(appenders.length, 1);
+  assert.equal(appenders[0].committed, 12);
+  await direct.close();
+});
+
+test('a batch that would take the waiting rows past the limit waits for their commit; a larger one is refused', async () => {
+  const { connection, appenders } = fakeConnection();
+  const commits: number[] = [];
+  const direct = new DirectAppends(connection, {
+    flushIntervalMs: 60_000,
+    batchRows: 1_000_000,
+    exclusive: async (flush) => {
+      await flush();
+      commits.push(appenders[0].committed);
+    },
+  });
+  await direct.append(logs(1)); // after a quiet spell: at once; the next ones wait a minute
+  const big = MAX_DIRECT_BATCH_ROWS * 0.6;
+  const first = direct.append(logs(big));
+  const second = direct.append(logs(big)); // 60% + 60% > 100%: the first is committed before its rows go in
+  await first;
+  // The second batch's rows were not in that commit: it held the first batch alone.
+  assert.deepEqual(commits, [1, 1 + big]);
+  await assert.rejects(direct.append(logs(MAX_DIRECT_BATCH_ROWS + 1)), RangeError);
+  while (appenders[0].rows < 1 + 2 * big) await new Promise((resolve) => setImmediate(resolve)); // the second batch goes in
+  await direct.close();
+  await second;
+  assert.deepEqual(commits, [1, 1 + big, 1 + 2 * big]);
+});
+
+test('close refuses later appends and those still waiting for an appender', async () => {
+  const { connection, appenders } = fakeConnection();
+  const direct = new DirectAppends(connection, { flushIntervalMs: 10, batchRows: 10_000, exclusive: (flush) => flush() });
+  const waiting = direct.append(logs(2)); // waits for the appender to be made
+  const closing = direct.close();
+  await assert.rejects(waiting, /closed/);
+  await closing;
+  await assert.rejects(direct.append(logs(1)), /closed/);
+  assert.ok(appenders.every((a) => a.closed && a.committed === 0), 'an appender made meanwhile was dropped');
 });

@@ -213,9 +213,14 @@ export function decodeFrame(buf: Buffer, pos: number, topic: string, partition: 
  * A decoded record whose value stays where it is in its frames' buffer until read: a batch in
  * flight (held until its writes are durable) then keeps one object per record instead of two,
  * and the collector has that much less to copy. Each read of `value` is a fresh view of the same
- * bytes; records are read-only.
+ * bytes; records are read-only. `value` is an accessor: a copy made by spreading the record
+ * (`{ ...record }`) has no value, and none is made in log0.
  */
 class FrameRecord implements BusRecord {
+  readonly #frames: Buffer;
+  readonly #valueStart: number;
+  readonly #valueEnd: number;
+
   constructor(
     readonly topic: string,
     readonly partition: number,
@@ -223,13 +228,17 @@ class FrameRecord implements BusRecord {
     readonly key: string | null,
     readonly headers: Headers,
     readonly timestamp: number,
-    private readonly frames: Buffer,
-    private readonly valueStart: number,
-    private readonly valueEnd: number,
-  ) {}
+    frames: Buffer,
+    valueStart: number,
+    valueEnd: number,
+  ) {
+    this.#frames = frames;
+    this.#valueStart = valueStart;
+    this.#valueEnd = valueEnd;
+  }
 
   get value(): Buffer {
-    return this.frames.subarray(this.valueStart, this.valueEnd);
+    return this.#frames.subarray(this.#valueStart, this.#valueEnd);
   }
 }
 

@@ -40,10 +40,11 @@ interface Waiting {
 }
 
 /**
- * DuckDB's appender commits by itself past 204,800 rows; beyond this many rows waiting for their
- * commit, a batch waits for the flush before its rows go in.
+ * DuckDB's appender commits by itself past 204,800 rows (outside the write queue, and in the
+ * middle of a batch): a batch that would take the rows waiting for their commit past this many
+ * waits for the flush first, and a larger batch must go another way (DuckDbStore: checked).
  */
-const MAX_UNCOMMITTED_ROWS = 100_000;
+export const MAX_DIRECT_BATCH_ROWS = 100_000;
 
 export class DirectAppends {
   /** Batches whose rows are in the appender, not committed yet. */
@@ -56,6 +57,9 @@ export class DirectAppends {
   private lastFlushStartedAt = Number.NEGATIVE_INFINITY;
   /** Null after a failure dropped it; made again when the next batch comes. */
   private appender: DuckDBAppender | null = null;
+  /** The appender being made, shared by the batches that wait for it. */
+  private creating: Promise<DuckDBAppender> | null = null;
+  private closed = false;
 
   /** Takes the connection over (closed by close()). */
   constructor(
@@ -63,15 +67,28 @@ export class DirectAppends {
     private readonly options: DirectAppendsOptions,
   ) {}
 
-  /** Resolves once the logs are committed. */
+  /** Resolves once the logs are committed. At most MAX_DIRECT_BATCH_ROWS logs. */
   async append(logs: readonly StagedLog[]): Promise<void> {
     if (logs.length === 0) return;
+    if (logs.length > MAX_DIRECT_BATCH_ROWS) throw new RangeError(`log store: at most ${MAX_DIRECT_BATCH_ROWS} logs per direct append, got ${logs.length}`);
     // Rarely: no appender yet (or since a failure), or too many rows waiting for a commit.
-    while (!this.appender || this.uncommittedRows >= MAX_UNCOMMITTED_ROWS) {
-      if (this.appender) await this.flush();
-      else this.appender = await this.connection.createAppender(LOGS_TABLE);
+    for (;;) {
+      if (this.closed) throw new Error('log store is closed');
+      if (!this.appender) await this.createAppender();
+      else if (this.uncommittedRows > 0 && this.uncommittedRows + logs.length > MAX_DIRECT_BATCH_ROWS) await this.flush();
+      else return this.appendNow(this.appender, logs);
     }
-    return this.appendNow(this.appender, logs);
+  }
+
+  /** One appender at a time, however many batches wait for it (a replaced one would never be flushed). */
+  private async createAppender(): Promise<void> {
+    this.creating ??= this.connection.createAppender(LOGS_TABLE).finally(() => {
+      this.creating = null;
+    });
+    const appender = await this.creating;
+    // The first batch to wake takes it; the others see it set and go on.
+    if (!this.appender && !this.closed) this.appender = appender;
+    else if (this.appender !== appender) discard(appender);
   }
 
   /**
@@ -102,17 +119,20 @@ export class DirectAppends {
     this.lastFlushStartedAt = performance.now();
     this.flushing = this.options.exclusive(async () => this.commit()).finally(() => {
       this.flushing = null;
-      // Batches appended while this flush waited for its turn get the next one.
-      if (this.uncommitted.length > 0) this.schedule();
+      // Batches appended after this flush took its batches (while it ran) get the next one.
+      if (this.uncommitted.length > 0 && !this.closed) this.schedule();
     });
     await this.flushing;
   }
 
-  /** Commits what waits, then closes the appender and its connection. */
+  /** Commits what waits, then closes the appender and its connection; later appends are refused. */
   async close(): Promise<void> {
+    this.closed = true;
     await this.flush();
-    if (this.appender) discard(this.appender);
-    this.appender = null;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.creating?.catch(() => undefined);
+    this.dropAppender(new Error('log store is closed'));
     this.connection.closeSync();
   }
 
@@ -128,18 +148,24 @@ export class DirectAppends {
     this.timer = setTimeout(() => void this.flush(), wait);
   }
 
-  /** Commits every batch appended so far and settles them. Never throws. */
+  /**
+   * Commits every batch appended so far (whatever arrived while this flush waited for its turn
+   * included) and settles them. Never throws. A failed commit is DuckDB's or the disk's, never a
+   * log's (stageLog checked them): the batches fail as in an outage, to come again.
+   */
   private commit(): void {
     const appender = this.appender;
+    if (!appender) return; // dropAppender settled whatever waited
     const batches = this.uncommitted;
     this.uncommitted = [];
     this.uncommittedRows = 0;
-    if (!appender || batches.length === 0) return;
+    if (batches.length === 0) return;
     try {
       appender.flushSync();
     } catch (error) {
-      for (const batch of batches) batch.reject(error);
-      this.dropAppender(error);
+      const failure = new TransientError(`log store: commit failed (${String(error)}); retry`, { cause: error });
+      for (const batch of batches) batch.reject(failure);
+      this.dropAppender(failure);
       return;
     }
     for (const batch of batches) batch.resolve();

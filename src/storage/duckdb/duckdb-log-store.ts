@@ -21,7 +21,7 @@ import { retentionCutoff, validateRetention, type LogRetention, scheduleRetentio
 import { pageOf, validateFilter, validateQuery, type LogFilter } from '../log-query.js';
 import { countSql, searchSql, type Sql } from './query.js';
 import { applyLogRetention, type DuckDbRetentionRun } from './retention.js';
-import { DirectAppends } from './direct-appends.js';
+import { DirectAppends, MAX_DIRECT_BATCH_ROWS } from './direct-appends.js';
 import { fromRow, stageLog, type StagedLog } from './rows.js';
 import { ensureSchema } from './schema.js';
 import { SerialQueue } from './serial-queue.js';
@@ -120,7 +120,9 @@ class DuckDbStore implements DuckDbLogStore {
     try {
       this.assertOpen();
       // Checked before joining a batch: a log the table cannot take fails its own append only.
-      return (options?.neverStored ? this.newBatches : this.checkedBatches).append(logs.map(stageLog));
+      // A batch too large to go into the appender at once takes the checked path (one INSERT).
+      const direct = options?.neverStored === true && logs.length <= MAX_DIRECT_BATCH_ROWS;
+      return (direct ? this.newBatches : this.checkedBatches).append(logs.map(stageLog));
     } catch (error) {
       return Promise.reject(error);
     }

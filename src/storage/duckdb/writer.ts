@@ -52,7 +52,7 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 /** Appends the logs row by row, yielding every ROWS_PER_STRETCH rows; `flushEach`: flush after each stretch. */
-export async function appendInStretches(appender: DuckDBAppender, staged: readonly StagedLog[], flushEach: boolean): Promise<void> {
+async function appendInStretches(appender: DuckDBAppender, staged: readonly StagedLog[], flushEach: boolean): Promise<void> {
   for (let start = 0; start < staged.length; start += ROWS_PER_STRETCH) {
     const end = Math.min(start + ROWS_PER_STRETCH, staged.length);
     for (let i = start; i < end; i++) appendLogRow(appender, staged[i]);
