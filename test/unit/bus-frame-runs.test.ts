@@ -1,11 +1,16 @@
 /**
  * Batches as frames (src/bus/embedded/frame-run.ts): the record cache keeps the frames it was given
  * and slices them across flush chunks; a slice decodes, and crosses threads (thread/protocol.ts),
- * to exactly the records that were encoded.
+ * to exactly the records that were encoded; a partition log serves the same records from its
+ * cache and from its segment files.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { decodeRun, runBytes } from '../../src/bus/embedded/frame-run.js';
+import { PartitionLog } from '../../src/bus/embedded/partition-log.js';
 import { RecordCache } from '../../src/bus/embedded/record-cache.js';
 import { encodeFrames } from '../../src/bus/embedded/record-codec.js';
 import { prepareRecord } from '../../src/bus/embedded/validation.js';
@@ -142,4 +147,82 @@ test('records repeating the previous key or headers share its string and frozen 
   assert.throws(() => {
     (records[0].headers as Record<string, string>).first = 'changed';
   }, TypeError);
+});
+
+/** A partition log in a fresh folder, with `flushes` appended (one group-commit flush each). */
+async function partitionLog(cacheBytes: number, flushes: number[]): Promise<{ log: PartitionLog; dir: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'log0-frames-'));
+  const log = await PartitionLog.open({
+    dir,
+    topic: TOPIC,
+    partition: PARTITION,
+    segmentBytes: 16 * 1024, // several segments: reads cross segment files
+    segmentMaxAgeMs: 3_600_000,
+    cacheBytes,
+    maxFlushBytes: 1 << 20,
+    onWarning: () => {},
+  });
+  let offset = 0;
+  for (const count of flushes) {
+    const records = Array.from({ length: count }, (_, i) => prepareRecord(TOPIC, i, recordAt(offset + i), 0, 1 << 20));
+    const first = await new Promise<number>((resolve, reject) =>
+      log.append({ records, bytes: records.reduce((sum, r) => sum + r.size, 0), onDurable: resolve, onFailure: reject }),
+    );
+    assert.equal(first, offset, 'an append learns the offset of its first record');
+    offset += count;
+  }
+  return { log, dir };
+}
+
+test('a partition log serves the same records from its cache and from its segment files, from any offset', async () => {
+  const flushes = [1, 40, 7, 300, 2, 120];
+  const total = flushes.reduce((a, b) => a + b, 0);
+  for (const cacheBytes of [1 << 20, 0]) {
+    const { log, dir } = await partitionLog(cacheBytes, flushes);
+    try {
+      for (const [from, max] of [
+        [0, 10_000],
+        [1, 5],
+        [40, 9], // across flushes
+        [41, 1],
+        [47, 300],
+        [total - 1, 10],
+      ]) {
+        const run = await log.fetchFrames(from, max);
+        const expected = Math.min(max, total - from);
+        assert.equal(run.count, expected, `cache ${cacheBytes}: fetchFrames(${from}, ${max})`);
+        assert.equal(run.firstOffset, from);
+        assert.equal(run.lastOffset, from + expected - 1);
+        assertRecords(decodeRun(run, TOPIC, PARTITION), from, expected);
+        assertRecords(await log.fetch(from, max), from, expected);
+      }
+      assert.equal((await log.fetchFrames(total, 10)).count, 0, 'nothing at the log end');
+    } finally {
+      await log.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+});
+
+test('a reopened partition log reads what was written, from disk, with the same offsets and timestamps', async () => {
+  const { log, dir } = await partitionLog(1 << 20, [3, 50, 9]);
+  await log.close();
+  const reopened = await PartitionLog.open({
+    dir,
+    topic: TOPIC,
+    partition: PARTITION,
+    segmentBytes: 16 * 1024,
+    segmentMaxAgeMs: 3_600_000,
+    cacheBytes: 1 << 20,
+    maxFlushBytes: 1 << 20,
+    onWarning: () => {},
+  });
+  try {
+    assert.equal(reopened.latest, 62);
+    assertRecords(await reopened.fetch(2, 1000), 2, 60);
+    assert.equal(await reopened.offsetForTimestamp(1_700_000_000_000 + 30), 30, 'the frame index kept each record’s timestamp');
+  } finally {
+    await reopened.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 });
