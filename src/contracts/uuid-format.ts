@@ -2,7 +2,7 @@
  * The `uuid` format of the contracts, checked without a regular expression: the same verdicts as
  * ajv-formats' /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i, at a fraction of
  * the cost. Every message on the bus carries two of them (eventId, tenantId), checked by each
- * consumer: the regular expression was about 1 % of the pipeline's CPU.
+ * consumer: the regular expression took about 1 % of the processing and storage threads' time.
  */
 const URN_PREFIX = 'urn:uuid:';
 

@@ -7,13 +7,13 @@
  * Why rows go in at once rather than when the interval is up: DuckDB then holds them in its own
  * memory, and the batch's JavaScript objects die young. Held until the interval's write, the
  * batches arriving meanwhile were copied by the young-generation collector and promoted: about
- * one kilobyte per log, more than half of the store thread's garbage-collection work.
+ * one kilobyte per log, the largest part of the store thread's garbage-collection work.
  *
  * Atomic per batch: a batch's rows go in in one synchronous step, so a flush holds whole batches
  * only, and a batch is committed entirely or not at all (the step blocks this thread ≈ 7 µs per
- * row, which is why the log store writer's batches are 2,000 logs). stageLog has checked every value the
- * table needs, so appending a staged row cannot fail on its values, and one caller's bad log
- * never reaches the appender other callers' rows share. What can still fail is DuckDB itself
+ * row, which is why the log store writer's batches are 2,000 logs). stageLog has checked every
+ * value the table needs, so appending a staged row cannot fail on its values, and one caller's
+ * bad log never reaches the appender other callers' rows share. What can still fail is DuckDB itself
  * (e.g. the disk): then every batch waiting for that flush fails, as in an outage, and is
  * delivered again.
  *
