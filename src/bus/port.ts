@@ -15,6 +15,9 @@ export interface TopicSpec {
 
 export type Headers = Record<string, string>;
 
+/** The headers of records without any: frozen, because adapters share it between records. */
+export const NO_HEADERS: Headers = Object.freeze({}) as Headers;
+
 export interface ProduceRecord {
   /** Partition key; the partition is murmur2(key) like Kafka's default partitioner. Null: round-robin. */
   key: string | null;

@@ -62,36 +62,33 @@ export function createMetricsRegistry(bus: Bus, groups: ConsumerGroupRef[]): Reg
       for (const g of (await snapshot()).perGroup) this.set({ group: g.groupId, topic: g.topic }, g.committed);
     },
   });
-  new Gauge({
-    name: 'log0_consumer_assigned_partitions',
-    help: 'Partitions this process holds now, per consumer group (scale-out: how the partitions are shared).',
-    labelNames: ['group', 'topic'] as const,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const c of localConsumption()) this.set({ group: c.groupId, topic: c.topic }, c.partitions);
-    },
-  });
-  new Gauge({
-    name: 'log0_consumer_processed_records',
-    help: 'Records this process has processed and committed since it started, per consumer group.',
-    labelNames: ['group', 'topic'] as const,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const c of localConsumption()) this.set({ group: c.groupId, topic: c.topic }, c.processed);
-    },
-  });
-  new Gauge({
-    name: 'log0_consumer_batches',
-    help: 'Batches (handler calls) processed and committed since start by the consumers of the thread serving this endpoint, per consumer group; processed records ÷ batches is the mean batch size.',
-    labelNames: ['group', 'topic'] as const,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const c of localConsumption()) this.set({ group: c.groupId, topic: c.topic }, c.batches);
-    },
-  });
+  /** A gauge per consumer group of what this thread's consumers counted (consumption-meter.ts). */
+  const localGauge = (name: string, help: string, figure: (c: ReturnType<typeof localConsumption>[number]) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['group', 'topic'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const c of localConsumption()) this.set({ group: c.groupId, topic: c.topic }, figure(c));
+      },
+    });
+  localGauge(
+    'log0_consumer_assigned_partitions',
+    'Partitions this process holds now, per consumer group (scale-out: how the partitions are shared).',
+    (c) => c.partitions,
+  );
+  localGauge(
+    'log0_consumer_processed_records',
+    'Records this process has processed and committed since it started, per consumer group.',
+    (c) => c.processed,
+  );
+  localGauge(
+    'log0_consumer_batches',
+    'Batches (handler calls) processed and committed since start by the consumers of the thread serving this endpoint, per consumer group; processed records ÷ batches is the mean batch size.',
+    (c) => c.batches,
+  );
   new Gauge({
     name: 'log0_thread_cpu_seconds',
     help:

@@ -18,7 +18,7 @@
  * The CRC covers the whole body, so a torn write, a zeroed tail or garbage is detected frame by frame.
  */
 import { crc32 } from 'node:zlib';
-import type { BusRecord, Headers } from '../port.js';
+import { NO_HEADERS, type BusRecord, type Headers } from '../port.js';
 
 export const FORMAT_MAGIC = 1;
 export const FRAME_PREFIX_BYTES = 8;
@@ -39,8 +39,6 @@ export const FRAME_CORRUPT = -2;
 
 const TWO_POW_32 = 0x1_0000_0000;
 
-/** Headers of records produced without any; frozen because every such record shares it. */
-export const NO_HEADERS: Headers = Object.freeze({}) as Headers;
 
 export function writeInt64(buf: Buffer, pos: number, value: number): void {
   const high = Math.floor(value / TWO_POW_32);
@@ -184,7 +182,12 @@ export function decodeFrame(buf: Buffer, pos: number, topic: string, partition: 
       key = repeats.key;
     } else {
       key = buf.toString('utf8', p, p + keyLength);
-      if (repeats) Object.assign(repeats, { key, keyBuf: buf, keyAt: p, keyBytes: keyLength });
+      if (repeats) {
+        repeats.key = key;
+        repeats.keyBuf = buf;
+        repeats.keyAt = p;
+        repeats.keyBytes = keyLength;
+      }
     }
     p += keyLength;
   }
@@ -201,7 +204,12 @@ export function decodeFrame(buf: Buffer, pos: number, topic: string, partition: 
       headers = repeats.headers;
     } else {
       headers = decodeHeaders(buf, headersAt, headerCount);
-      if (repeats) Object.assign(repeats, { headers: Object.freeze(headers), headersBuf: buf, headersAt, headersBytes: p - headersAt });
+      if (repeats) {
+        repeats.headers = Object.freeze(headers);
+        repeats.headersBuf = buf;
+        repeats.headersAt = headersAt;
+        repeats.headersBytes = p - headersAt;
+      }
     }
   }
   const valueLength = buf.readUInt32LE(p);

@@ -2,8 +2,8 @@
  * Input checks for the embedded bus. Bad input is rejected with an Error that names what is wrong
  * (topic, partition, record index), never allowed to corrupt a file or crash the process.
  */
-import type { Headers, ProduceRecord, TopicSpec } from '../port.js';
-import { frameSize, MAX_HEADER_COUNT, MAX_HEADER_NAME_BYTES, NO_HEADERS, type PreparedRecord } from './record-codec.js';
+import { NO_HEADERS, type Headers, type ProduceRecord, type TopicSpec } from '../port.js';
+import { frameSize, MAX_HEADER_COUNT, MAX_HEADER_NAME_BYTES, type PreparedRecord } from './record-codec.js';
 
 /** Topic names become directory names, so they are restricted like Kafka's: [A-Za-z0-9._-], ≤ 200 chars. */
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,200}$/;

@@ -3,7 +3,7 @@
  * library's messages (bytes only: the value is sent exactly as given, no framing); fetched record
  * batches become BusRecords (control batches skipped, offsets before the requested one dropped).
  */
-import type { BusRecord, Headers, ProduceRecord } from '../port.js';
+import { NO_HEADERS, type BusRecord, type Headers, type ProduceRecord } from '../port.js';
 import { KafkaBusError } from './errors.js';
 
 /** A record ready for the wire, with its partition chosen. */
@@ -60,7 +60,10 @@ export function prepareRecord(
   let keyBytes: Buffer | undefined;
   if (key !== null && key !== undefined) {
     if (typeof key !== 'string') throw new TypeError(`${where}: key must be a string or null`);
-    if (memo.key !== key) Object.assign(memo, { key, keyBytes: Buffer.from(key, 'utf8') });
+    if (memo.key !== key) {
+      memo.key = key;
+      memo.keyBytes = Buffer.from(key, 'utf8');
+    }
     keyBytes = memo.keyBytes;
   }
 
@@ -90,7 +93,9 @@ export function prepareRecord(
         size += 4 + k.length + v.length;
       }
     }
-    Object.assign(memo, { headers, headerMap, headerBytes: size - sizeBefore });
+    memo.headers = headers;
+    memo.headerMap = headerMap;
+    memo.headerBytes = size - sizeBefore;
   }
 
   let ts = now;
@@ -109,7 +114,10 @@ export function prepareRecord(
   if (size > maxRecordBytes) {
     throw new KafkaBusError(`${where}: ${size} bytes exceeds the maximum record size of ${maxRecordBytes} bytes`);
   }
-  if (memo.timestamp !== ts) Object.assign(memo, { timestamp: ts, timestampBig: BigInt(ts) });
+  if (memo.timestamp !== ts) {
+    memo.timestamp = ts;
+    memo.timestampBig = BigInt(ts);
+  }
   return {
     partition: choosePartition(typeof key === 'string' ? key : null),
     key: keyBytes,
@@ -176,8 +184,6 @@ export function decodeBatches(
   }
   return { records, next };
 }
-
-const NO_HEADERS: Headers = Object.freeze({}) as Headers;
 
 /**
  * Decoded keys and headers of a fetch, reused while the bytes repeat the previous record's: a

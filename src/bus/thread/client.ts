@@ -74,8 +74,6 @@ export class ThreadBus implements Bus {
         ? Promise.reject(new Error(`bus thread: unknown subscription ${message.subscription}`))
         : message.kind === 'frames'
           ? options.handler(unpackFrames(message.frames))
-          : message.kind === 'batch'
-          ? options.handler(unpackRecords(message.records))
           : message.kind === 'assigned'
             ? (options.onAssigned?.(message.assigned) ?? Promise.resolve())
             : (options.onRevoked?.(message.revoked) ?? Promise.resolve());

@@ -1,12 +1,12 @@
 /**
- * Serves a Bus to another thread over a MessagePort: the owning thread keeps the bus (and its
+ * Serves the embedded bus to another thread over a MessagePort: the owning thread keeps the bus (and its
  * files); clients in other threads call it through client.ts. Consumer batches are pushed to the
  * client and the host's handler resolves only when the client's handler did, so commit-after-
  * processing and redelivery hold across the thread boundary exactly as in-process.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { EmbeddedBus } from '../embedded/index.js';
-import type { Bus, BusRecord, PartitionAssignment, Subscription } from '../port.js';
+import type { BusRecord, PartitionAssignment, Subscription } from '../port.js';
 import {
   packFrames,
   packPositions,
@@ -20,17 +20,12 @@ import {
   type WireError,
 } from './protocol.js';
 
-/** An embedded bus hands batches over as frames, which go to the client without being decoded here. */
-function hasFrameBatches(bus: Bus): bus is Bus & Pick<EmbeddedBus, 'consumeFrames'> {
-  return typeof (bus as Partial<EmbeddedBus>).consumeFrames === 'function';
-}
-
 function remoteError(error: WireError): Error {
   return Object.assign(new Error(error.message), { name: error.name, code: error.code });
 }
 
 /** Starts serving; the returned function stops every subscription made through this port. */
-export function serveBusOverPort(bus: Bus, port: MessagePort): () => Promise<void> {
+export function serveBusOverPort(bus: EmbeddedBus, port: MessagePort): () => Promise<void> {
   const subscriptions = new Map<number, Subscription>();
   const reads = new Map<number, AsyncIterator<BusRecord[]>>();
   const callbacks = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
@@ -68,7 +63,8 @@ export function serveBusOverPort(bus: Bus, port: MessagePort): () => Promise<voi
         const request = message.args[0];
         const { subscription } = request;
         if (subscriptions.has(subscription)) throw new Error(`bus thread: subscription ${subscription} exists`);
-        const common = {
+        // Batches go over as their frames, which the client decodes: not decoded here.
+        const handle = await bus.consumeFrames({
           groupId: request.groupId,
           topics: request.topics,
           maxBatchRecords: request.maxBatchRecords,
@@ -79,22 +75,11 @@ export function serveBusOverPort(bus: Bus, port: MessagePort): () => Promise<voi
           onRevoked: request.withOnRevoked
             ? (revoked: Array<{ topic: string; partition: number }>) => callback({ kind: 'revoked', subscription, revoked })
             : undefined,
-        };
-        const handle = hasFrameBatches(bus)
-          ? await bus.consumeFrames({
-              ...common,
-              handler: (batch, topic, partition) => {
-                const frames = packFrames(batch, topic, partition);
-                return callback({ kind: 'frames', subscription, frames }, transferOf(frames));
-              },
-            })
-          : await bus.consume({
-              ...common,
-              handler: (batch) => {
-                const records = packRecords(batch);
-                return callback({ kind: 'batch', subscription, records }, transferOf(records));
-              },
-            });
+          handler: (batch, topic, partition) => {
+            const frames = packFrames(batch, topic, partition);
+            return callback({ kind: 'frames', subscription, frames }, transferOf(frames));
+          },
+        });
         subscriptions.set(subscription, handle);
         return subscription;
       }

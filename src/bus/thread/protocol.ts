@@ -212,8 +212,7 @@ export type ClientMessage =
 
 export type HostMessage =
   | { kind: 'result'; id: number; value?: unknown; error?: WireError }
-  | { kind: 'batch'; id: number; subscription: number; records: PackedRecords }
-  /** A batch of an embedded bus, as its frames. */
+  /** A consumed batch, as its frames. */
   | { kind: 'frames'; id: number; subscription: number; frames: PackedFrames }
   | { kind: 'assigned'; id: number; subscription: number; assigned: import('../port.js').PartitionAssignment[] }
   | { kind: 'revoked'; id: number; subscription: number; revoked: Array<{ topic: string; partition: number }> };
