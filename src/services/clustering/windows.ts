@@ -29,6 +29,7 @@
 import { parseDateTime } from '../../contracts/date-time.js';
 import type { IncidentEvent, NormalizedLogEvent, Severity } from '../../contracts/types.js';
 import { severityOfLevel } from '../normalization/level.js';
+import { RecentEventIds } from './recent-event-ids.js';
 
 export interface WindowSettings {
   windowMs: number;
@@ -167,29 +168,6 @@ const HIGHEST_RANK = RANK.HIGH;
 const NO_EVENTS: readonly IncidentEvent[] = Object.freeze([]);
 
 const iso = (ms: number) => new Date(ms).toISOString();
-
-/** The last `limit` eventIds seen, for cheap duplicate detection: a ring plus a Set. */
-export class RecentEventIds {
-  private readonly ring: Array<string | undefined>;
-  private readonly ids = new Set<string>();
-  private next = 0;
-
-  constructor(private readonly limit: number) {
-    this.ring = new Array(Math.max(0, limit));
-  }
-
-  /** True if `id` is among the remembered ones; otherwise remembers it (forgetting the oldest). */
-  seenBefore(id: string): boolean {
-    if (this.limit === 0) return false;
-    if (this.ids.has(id)) return true;
-    const oldest = this.ring[this.next];
-    if (oldest !== undefined) this.ids.delete(oldest);
-    this.ring[this.next] = id;
-    this.next = this.next + 1 === this.limit ? 0 : this.next + 1;
-    this.ids.add(id);
-    return false;
-  }
-}
 
 export interface WindowCounterOptions extends WindowSettings {
   capacity?: WindowCapacity;

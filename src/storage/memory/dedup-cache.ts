@@ -12,6 +12,7 @@
  *  - an open-addressing index (linear probing, backward-shift deletion) finds an entry's slot;
  *  - (scope, tenant) pairs get small namespace numbers, looked up without building a string.
  */
+import { parseLowercaseUuid } from '../../runtime/uuid-bits.js';
 import type { DedupCache, EventRef } from '../dedup-cache.js';
 
 export interface MemoryDedupCacheOptions {
@@ -35,37 +36,6 @@ export const DEFAULT_MAX_ENTRIES = 250_000;
 
 /** Marks a ring slot whose id was remembered again later (its index entry points to the newer slot). */
 const SUPERSEDED = -1;
-
-/** Value of a lowercase hex digit's char code, or -1. */
-const HEX = new Int8Array(128).fill(-1);
-for (let c = 0; c < 10; c++) HEX[48 + c] = c;
-for (let c = 0; c < 6; c++) HEX[97 + c] = 10 + c;
-
-/**
- * The 128 bits of a lowercase UUID written 8-4-4-4-12 into out[0..3]; false for anything else.
- * Only lowercase: ids are compared as strings everywhere else, so `ABC…` and `abc…` must stay two
- * ids here too (an uppercase one takes the string path).
- */
-function parseUuid(id: string, out: Uint32Array): boolean {
-  if (id.length !== 36) return false;
-  let word = 0;
-  let digits = 0;
-  for (let i = 0; i < 36; i++) {
-    const c = id.charCodeAt(i);
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (c !== 45) return false; // '-'
-      continue;
-    }
-    const v = c < 128 ? HEX[c] : -1;
-    if (v < 0) return false;
-    word = (word << 4) | v;
-    if (++digits % 8 === 0) {
-      out[digits / 8 - 1] = word >>> 0;
-      word = 0;
-    }
-  }
-  return true;
-}
 
 function mix(h: number, v: number): number {
   return Math.imul(h ^ v, 0x9e3779b1) ^ (h >>> 15);
@@ -217,7 +187,7 @@ export function createMemoryDedupCache(options: MemoryDedupCacheOptions): Memory
   }
 
   function rememberOne(ns: number, id: string, expires: number): void {
-    const isUuid = parseUuid(id, parsed);
+    const isUuid = parseLowercaseUuid(id, parsed);
     let b = findBucket(ns, id, isUuid);
     if (buckets[b] !== 0) {
       // Remembered again: the TTL restarts, so the entry moves to the back of the ring.
@@ -264,7 +234,7 @@ export function createMemoryDedupCache(options: MemoryDedupCacheOptions): Memory
           answers[i] = false;
           continue;
         }
-        const b = findBucket(ns, eventId, parseUuid(eventId, parsed));
+        const b = findBucket(ns, eventId, parseLowercaseUuid(eventId, parsed));
         answers[i] = buckets[b] !== 0 && expiries[buckets[b] - 1] > t;
       }
       return answers;

@@ -1,0 +1,36 @@
+/**
+ * A UUID string as its 128 bits, for structures that keep many ids off the JS heap (the dedup
+ * cache, clustering's recent eventIds): four numbers in a typed array instead of a 36-character
+ * string the garbage collector traces.
+ */
+
+/** Value of a lowercase hex digit's char code, or -1. */
+const HEX = new Int8Array(128).fill(-1);
+for (let c = 0; c < 10; c++) HEX[48 + c] = c;
+for (let c = 0; c < 6; c++) HEX[97 + c] = 10 + c;
+
+/**
+ * Writes the 128 bits of a lowercase UUID written 8-4-4-4-12 into out[at..at+3]; false (out
+ * partly written) for anything else. Only lowercase: ids are compared as strings everywhere else,
+ * so `ABC…` and `abc…` must stay two ids (callers keep any other id as its string).
+ */
+export function parseLowercaseUuid(id: string, out: Uint32Array, at = 0): boolean {
+  if (id.length !== 36) return false;
+  let word = 0;
+  let digits = 0;
+  for (let i = 0; i < 36; i++) {
+    const c = id.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 45) return false; // '-'
+      continue;
+    }
+    const v = c < 128 ? HEX[c] : -1;
+    if (v < 0) return false;
+    word = (word << 4) | v;
+    if (++digits % 8 === 0) {
+      out[at + digits / 8 - 1] = word >>> 0;
+      word = 0;
+    }
+  }
+  return true;
+}
