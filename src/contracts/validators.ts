@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { dateTimeFormat } from './date-time.js';
+import { contractRegExp } from './pattern-engine.js';
 import { isUuid } from './uuid-format.js';
 import { CONTRACT_BASE_URI, contractDocuments } from './source.js';
 import { stringLengthKeyword } from './string-length.js';
@@ -25,7 +26,7 @@ let ajv: Ajv | undefined;
 function compiler(): Ajv {
   if (!ajv) {
     // strict off: the contract documents carry AsyncAPI/OpenAPI keywords (examples, x-*) around the schemas.
-    ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true });
+    ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true, code: { regExp: contractRegExp } });
     addFormats(ajv);
     ajv.removeKeyword('maxLength').removeKeyword('minLength').addKeyword(stringLengthKeyword);
     // Same verdicts as ajv-formats' date-time, with a fast path for the toISOString form.
