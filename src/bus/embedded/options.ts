@@ -36,8 +36,11 @@ export interface EmbeddedBusOptions {
    * fetch.max.wait.ms, in records). A trickle then costs one hand-over, commit and publish per
    * few milliseconds instead of one per record or two: measured with single-log requests at 64
    * connections (batches of 8–10 records before), 190–201 instead of 214–225 µs of CPU per
-   * request. The first record after a quiet spell is delivered at once. Defaults 64 and 5 ms;
-   * fetchMaxWaitMs 0 turns the wait off.
+   * request; 256 records within 25 ms instead of 64 within 5 ms took another 8–11 % off (the
+   * processing thread's share by a fifth), while adding at most 25 ms per stage between a log's
+   * acceptance and its incident, which is counted in minutes. Accept latency is not affected: the
+   * gateway's 202 waits for the write, never for a consumer. The first record after a quiet spell
+   * is delivered at once. Defaults 256 and 25 ms; fetchMaxWaitMs 0 turns the wait off.
    */
   fetchMinRecords?: number;
   fetchMaxWaitMs?: number;
@@ -84,8 +87,8 @@ export function resolveOptions(options: EmbeddedBusOptions): ResolvedOptions {
     commitFlushIntervalMs: options.commitFlushIntervalMs ?? 100,
     retryBackoff: options.retryBackoff ?? { initialMs: 100, maxMs: 5000 },
     defaultMaxBatchRecords: options.defaultMaxBatchRecords ?? 500,
-    fetchMinRecords: options.fetchMinRecords ?? 64,
-    fetchMaxWaitMs: options.fetchMaxWaitMs ?? 5,
+    fetchMinRecords: options.fetchMinRecords ?? 256,
+    fetchMaxWaitMs: options.fetchMaxWaitMs ?? 25,
     onWarning: options.onWarning ?? ((message: string) => process.emitWarning(message, 'EmbeddedBusWarning')),
   };
 }
