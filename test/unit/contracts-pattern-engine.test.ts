@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { contractRegExp } from '../../src/contracts/pattern-engine.js';
+import { contractDocuments } from '../../src/contracts/source.js';
 import { messageValidator } from '../../src/contracts/validators.js';
 
 const FINGERPRINT = '^[0-9a-f]{64}$';
@@ -20,6 +21,20 @@ describe('contract pattern engine', () => {
     }
     for (const text of candidates) assert.equal(engine.test(text), regExp.test(text), JSON.stringify(text));
     assert.equal(String(engine), '/^[0-9a-f]{64}$/u');
+  });
+
+  test('the contracts\' Fingerprint schema gets the hand-written check (a changed pattern text would lose it silently)', () => {
+    const fingerprints: string[] = [];
+    const walk = (node: unknown): void => {
+      if (typeof node !== 'object' || node === null) return;
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'Fingerprint' && typeof value === 'object' && value !== null && 'pattern' in value) fingerprints.push(String(value.pattern));
+        walk(value);
+      }
+    };
+    walk(contractDocuments().asyncapi.doc);
+    assert.ok(fingerprints.length > 0, 'the AsyncAPI document defines a Fingerprint schema with a pattern');
+    for (const pattern of fingerprints) assert.ok(!(contractRegExp(pattern, 'u') instanceof RegExp), pattern);
   });
 
   test('any other pattern is a RegExp with the flags Ajv asked for', () => {

@@ -37,10 +37,10 @@ export interface EmbeddedBusOptions {
    * few milliseconds instead of one per record or two: measured with single-log requests at 64
    * connections (batches of 8–10 records before), 190–201 instead of 214–225 µs of CPU per
    * request; 256 records within 25 ms instead of 64 within 5 ms took another 8–11 % off (the
-   * processing thread's share by a fifth), while adding at most 25 ms per stage between a log's
-   * acceptance and its incident, which is counted in minutes. Accept latency is not affected: the
-   * gateway's 202 waits for the write, never for a consumer. The first record after a quiet spell
-   * is delivered at once. Defaults 256 and 25 ms; fetchMaxWaitMs 0 turns the wait off.
+   * processing thread's share by about a quarter). It adds at most 25 ms per stage between a
+   * log's acceptance and its incident, which is counted in minutes; a 202 never waits for it
+   * (the gateway waits for the write, never for a consumer). The first record after a quiet
+   * spell is delivered at once. Defaults 256 and 25 ms; fetchMaxWaitMs 0 turns the wait off.
    */
   fetchMinRecords?: number;
   fetchMaxWaitMs?: number;

@@ -41,14 +41,23 @@ function mix(h: number, v: number): number {
   return Math.imul(h ^ v, 0x9e3779b1) ^ (h >>> 15);
 }
 
+/** MurmurHash3's finaliser, so the bucket (the low bits) depends on every bit of the id. */
+function finish(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
 function hashString(ns: number, s: string): number {
   let h = mix(0x811c9dc5, ns);
   for (let i = 0; i < s.length; i++) h = mix(h, s.charCodeAt(i));
-  return mix(h, s.length) >>> 0;
+  return finish(mix(h, s.length));
 }
 
 function hashWords(ns: number, w: Uint32Array, at: number): number {
-  return mix(mix(mix(mix(mix(0x811c9dc5, ns), w[at]), w[at + 1]), w[at + 2]), w[at + 3]) >>> 0;
+  return finish(mix(mix(mix(mix(mix(0x811c9dc5, ns), w[at]), w[at + 1]), w[at + 2]), w[at + 3]));
 }
 
 export function createMemoryDedupCache(options: MemoryDedupCacheOptions): MemoryDedupCache {

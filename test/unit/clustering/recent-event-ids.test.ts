@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { RecentEventIds } from '../../../src/services/clustering/recent-event-ids.js';
+import { idHash, RecentEventIds } from '../../../src/services/clustering/recent-event-ids.js';
 
 /** What RecentEventIds must behave like: the last `limit` distinct new ids, in a ring and a Set. */
 class ReferenceModel {
@@ -23,7 +23,7 @@ class ReferenceModel {
   }
 }
 
-/** A deterministic pseudo-random sequence (the same failures on every run). */
+/** A deterministic pseudo-random sequence (the same ids and steps, so the same failures, on every run). */
 function seeded(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
@@ -32,13 +32,22 @@ function seeded(seed: number): () => number {
   };
 }
 
+/** A lowercase UUID-shaped id from the sequence. */
+function seededUuid(random: () => number): string {
+  const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16)).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Two free-form ids whose 32-bit hashes are equal (found by search). */
+const COLLIDING: [string, string] = ['k28874', 'k60018'];
+
 describe('RecentEventIds', () => {
   test('answers like a ring plus a Set, for UUIDs, uppercase UUIDs and free-form ids, at every limit', () => {
     for (const limit of [0, 1, 2, 3, 7, 64, 1000]) {
       const random = seeded(limit + 1);
       // A pool a few times the limit, so ids come back both while remembered and after being forgotten.
       const pool = Array.from({ length: Math.max(4, limit * 3) }, (_, i) => {
-        const uuid = randomUUID();
+        const uuid = seededUuid(random);
         return i % 7 === 3 ? uuid.toUpperCase() : i % 11 === 5 ? `order-${i}` : uuid;
       });
       const subject = new RecentEventIds(limit);
@@ -67,6 +76,27 @@ describe('RecentEventIds', () => {
     for (const id of all) assert.equal(ids.seenBefore(id), false);
     for (const id of all.slice(-1000)) assert.equal(ids.seenBefore(id), true, 'the last 1,000 are remembered');
     assert.equal(ids.seenBefore(all[0]), false, 'an old one is forgotten');
+  });
+
+  test('ids differing only in the high bits of their last word spread over the index', () => {
+    // Sequential ids of a producer's own: only the hash's low bits pick the bucket, so they must
+    // depend on every bit (4,096 ids into 8,192 buckets, as with the default limit).
+    const buckets = new Set<number>();
+    for (let i = 0; i < 4096; i++) buckets.add(idHash(`12345678-1234-4234-8234-1234${i.toString(16).padStart(4, '0')}0000`) & 8191);
+    assert.ok(buckets.size > 2800, `${buckets.size} distinct buckets`);
+  });
+
+  test('two ids with the same hash are told apart', () => {
+    const [a, b] = COLLIDING;
+    assert.equal(idHash(a), idHash(b), 'the pair collides (recompute it if the hash changes)');
+    const ids = new RecentEventIds(4);
+    assert.equal(ids.seenBefore(a), false);
+    assert.equal(ids.seenBefore(b), false);
+    assert.equal(ids.seenBefore(a), true);
+    assert.equal(ids.seenBefore(b), true);
+    for (const other of ['x1', 'x2', 'x3']) ids.seenBefore(other); // a is forgotten, b still there
+    assert.equal(ids.seenBefore(b), true);
+    assert.equal(ids.seenBefore(a), false);
   });
 
   test('a negative or fractional limit is refused', () => {
