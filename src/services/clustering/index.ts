@@ -25,7 +25,8 @@
  * carries over to normalized-logs), and
  * logging clients' clocks run at most clockSkewMs ahead of the bus (late logs are fine).
  * Recovery replays up to windowMs + grace + clockSkewMs of a partition: at full pipeline rate
- * that takes a while (≈ 200–300k records/s per core), so a restart holds the partition that long.
+ * that takes a while (from Kafka ≈ 160–190k records/s on one core of this project's 2-core
+ * machine, measured 2026-12-04), so a restart holds the partition that long.
  */
 import type { PartitionAssignment } from '../../bus/port.js';
 import { recordKey, TOPIC } from '../../contracts/topics.js';

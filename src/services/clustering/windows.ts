@@ -24,7 +24,8 @@
  * is counted once if it is among the last `recentEventIds` logs of this counter (one partition).
  * One ring for the partition rather than a set per window: constant memory whatever the number
  * of windows, and a re-published batch lands right behind its originals on the same partition
- * (same key), so remembering the last few thousand ids catches it.
+ * (same key), so remembering the last few thousand ids catches it (recent-event-ids.ts keeps
+ * them off the JS heap).
  */
 import { parseDateTime } from '../../contracts/date-time.js';
 import type { IncidentEvent, NormalizedLogEvent, Severity } from '../../contracts/types.js';
