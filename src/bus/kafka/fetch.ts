@@ -61,7 +61,7 @@ export async function fetchPartitions(
   client: Consumer,
   node: number,
   targets: FetchTarget[],
-  settings: { maxWaitMs: number; maxBytesPerPartition: number },
+  settings: { maxWaitMs: number; maxBytesPerPartition: number; minBytes?: number },
 ): Promise<Map<string, FetchResult>> {
   const byTopicId = new Map<string, { topic: string; partitions: FetchTarget[] }>();
   for (const t of targets) {
@@ -74,7 +74,7 @@ export async function fetchPartitions(
     response = (await client.fetch({
       node,
       maxWaitTime: settings.maxWaitMs,
-      minBytes: 1,
+      minBytes: settings.minBytes ?? 1,
       maxBytes: Math.min(64 * 1024 * 1024, settings.maxBytesPerPartition * Math.max(1, targets.length)),
       isolationLevel: 0,
       topics: [...byTopicId].map(([topicId, { partitions }]) => ({

@@ -1,11 +1,13 @@
 /**
  * Keeps a member's partition workers supplied with records: one Fetch in flight per leader
  * broker, carrying every partition of that leader whose buffer has room. Fetches long-poll
- * (fetchMaxWaitMs) so an idle member is woken by new records without polling the broker hard.
+ * (fetchMaxWaitMs) so an idle member is woken by new records without polling the broker hard;
+ * after a fetch that brought only a trickle, the next one waits briefly for more
+ * (fetchTrickleMinBytes, fetchTrickleMaxWaitMs), so a stream of single logs arrives in batches.
  */
 import type { Consumer } from '@platformatic/kafka';
 import { describeKafkaError } from './errors.js';
-import { fetchKey, fetchPartitions, type FetchTarget } from './fetch.js';
+import { fetchKey, fetchPartitions, type FetchResult, type FetchTarget } from './fetch.js';
 import type { ResolvedKafkaOptions } from './options.js';
 import type { PartitionWorker } from './partition-worker.js';
 import type { TopicCatalog } from './topics.js';
@@ -20,9 +22,32 @@ export interface FetcherContext {
   outOfRange: (worker: PartitionWorker, offset: number) => void;
 }
 
+/** Fetch settings: a long poll for any record, or after a trickle a short wait for more. */
+export function fetchSettings(
+  afterTrickle: boolean,
+  options: Pick<ResolvedKafkaOptions, 'fetchMaxWaitMs' | 'fetchMaxBytesPerPartition' | 'fetchTrickleMinBytes' | 'fetchTrickleMaxWaitMs'>,
+): { maxWaitMs: number; maxBytesPerPartition: number; minBytes: number } {
+  return afterTrickle && options.fetchTrickleMaxWaitMs > 0
+    ? { maxWaitMs: options.fetchTrickleMaxWaitMs, maxBytesPerPartition: options.fetchMaxBytesPerPartition, minBytes: options.fetchTrickleMinBytes }
+    : { maxWaitMs: options.fetchMaxWaitMs, maxBytesPerPartition: options.fetchMaxBytesPerPartition, minBytes: 1 };
+}
+
+/** A fetch brought a trickle: some records, but fewer than minBytes bytes of values in all. */
+export function isTrickle(results: Iterable<FetchResult>, minBytes: number): boolean {
+  let records = 0;
+  let bytes = 0;
+  for (const result of results) {
+    records += result.records.length;
+    for (const record of result.records) bytes += record.value.length;
+  }
+  return records > 0 && bytes < minBytes;
+}
+
 export class MemberFetcher {
   private readonly inFlight = new Set<number>();
   private readonly failures = new Map<number, number>();
+  /** Leaders whose last fetch returned records, but fewer bytes than fetchTrickleMinBytes. */
+  private readonly trickling = new Set<number>();
   private readonly refreshing = new Set<string>();
   private readonly warnedAt = new Map<string, number>();
   private scheduled = false;
@@ -113,9 +138,11 @@ export class MemberFetcher {
         client,
         leader,
         entries.map((e) => e.target),
-        { maxWaitMs: options.fetchMaxWaitMs, maxBytesPerPartition: options.fetchMaxBytesPerPartition },
+        fetchSettings(this.trickling.has(leader), options),
       );
       this.failures.delete(leader);
+      if (isTrickle(results.values(), options.fetchTrickleMinBytes)) this.trickling.add(leader);
+      else this.trickling.delete(leader);
       for (const { worker, target, epoch } of entries) {
         worker.inFetch = false;
         const result = results.get(fetchKey(target.topic, target.partition));
