@@ -39,4 +39,16 @@ test('the options are checked, naming the bad one', () => {
   assert.throws(() => resolveKafkaOptions({ ...base, fetchTrickleMaxWaitMs: -1 }), /option fetchTrickleMaxWaitMs must be an integer ≥ 0/);
   assert.throws(() => resolveKafkaOptions({ ...base, fetchTrickleMaxWaitMs: 2.5 }), /option fetchTrickleMaxWaitMs/);
   assert.throws(() => resolveKafkaOptions({ ...base, fetchTrickleMinBytes: 0 }), /option fetchTrickleMinBytes must be an integer ≥ 1/);
+  // A longer wait than the long poll would outlast the fetch client's request timeout.
+  assert.throws(() => resolveKafkaOptions({ ...base, fetchTrickleMaxWaitMs: 501 }), /fetchTrickleMaxWaitMs \(501\) must be at most fetchMaxWaitMs \(500\)/);
+  assert.doesNotThrow(() => resolveKafkaOptions({ ...base, fetchTrickleMaxWaitMs: 500 }));
+  // A minimum the broker may never count up to would make every fetch wait.
+  assert.throws(
+    () => resolveKafkaOptions({ ...base, fetchMaxBytesPerPartition: 64 * 1024, fetchTrickleMinBytes: 128 * 1024 }),
+    /fetchTrickleMinBytes \(131072\) must be at most fetchMaxBytesPerPartition \(65536\)/,
+  );
+  // Left unset, the defaults follow smaller limits instead of failing.
+  const small = resolveKafkaOptions({ ...base, fetchMaxBytesPerPartition: 64 * 1024, fetchMaxWaitMs: 10 });
+  assert.equal(small.fetchTrickleMinBytes, 64 * 1024);
+  assert.equal(small.fetchTrickleMaxWaitMs, 10);
 });

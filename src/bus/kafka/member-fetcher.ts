@@ -159,6 +159,7 @@ export class MemberFetcher {
         }
       }
     } catch (err) {
+      this.trickling.delete(leader); // the retry long-polls: its first record comes at once
       const failures = (this.failures.get(leader) ?? 0) + 1;
       this.failures.set(leader, failures);
       pauseMs = Math.min(options.retryBackoff.initialMs * 2 ** Math.min(failures, 8), options.retryBackoff.maxMs);

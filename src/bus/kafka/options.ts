@@ -36,7 +36,11 @@ export interface KafkaBusOptions {
    * fetchTrickleMaxWaitMs for them (Kafka's fetch.min.bytes, applied only after a trickle: the
    * first record after a quiet spell still comes at once). Single-log requests then reach the
    * consumers in batches, not one by one: measured with log0 up at 64 connections, ≈ 15 % less
-   * CPU per request. Defaults 128 KiB and 25 ms; fetchTrickleMaxWaitMs 0 turns it off.
+   * CPU per request. Defaults 128 KiB and 25 ms, or fetchMaxBytesPerPartition and fetchMaxWaitMs
+   * if smaller: they may not exceed those (the broker counts at most fetchMaxBytesPerPartition
+   * of a partition toward the minimum; the fetch's request timeout allows for fetchMaxWaitMs).
+   * fetchTrickleMaxWaitMs 0 turns it off. Only values are counted, not keys, headers or batch
+   * overhead: a heuristic, not the broker's measure.
    */
   fetchTrickleMinBytes?: number;
   fetchTrickleMaxWaitMs?: number;
@@ -130,8 +134,8 @@ export function resolveKafkaOptions(options: KafkaBusOptions): ResolvedKafkaOpti
     rebalanceTimeoutMs: options.rebalanceTimeoutMs ?? 60_000,
     fetchMaxWaitMs: options.fetchMaxWaitMs ?? 500,
     fetchMaxBytesPerPartition: options.fetchMaxBytesPerPartition ?? 1024 * 1024,
-    fetchTrickleMinBytes: options.fetchTrickleMinBytes ?? 128 * 1024,
-    fetchTrickleMaxWaitMs: options.fetchTrickleMaxWaitMs ?? 25,
+    fetchTrickleMinBytes: options.fetchTrickleMinBytes ?? Math.min(128 * 1024, options.fetchMaxBytesPerPartition ?? 1024 * 1024),
+    fetchTrickleMaxWaitMs: options.fetchTrickleMaxWaitMs ?? Math.min(25, options.fetchMaxWaitMs ?? 500),
     prefetchBatches: options.prefetchBatches ?? 4,
     defaultMaxBatchRecords: options.defaultMaxBatchRecords ?? 500,
     retryBackoff: options.retryBackoff ?? { initialMs: 100, maxMs: 5_000 },
@@ -140,6 +144,19 @@ export function resolveKafkaOptions(options: KafkaBusOptions): ResolvedKafkaOpti
   if (resolved.heartbeatIntervalMs * 3 > resolved.sessionTimeoutMs) {
     throw new Error(
       `kafka bus: option heartbeatIntervalMs (${resolved.heartbeatIntervalMs}) must be at most a third of sessionTimeoutMs (${resolved.sessionTimeoutMs})`,
+    );
+  }
+  if (resolved.fetchTrickleMaxWaitMs > resolved.fetchMaxWaitMs) {
+    // The fetch client's request timeout allows for fetchMaxWaitMs; a longer wait would time out.
+    throw new Error(
+      `kafka bus: option fetchTrickleMaxWaitMs (${resolved.fetchTrickleMaxWaitMs}) must be at most fetchMaxWaitMs (${resolved.fetchMaxWaitMs})`,
+    );
+  }
+  if (resolved.fetchTrickleMinBytes > resolved.fetchMaxBytesPerPartition) {
+    // The broker counts at most fetchMaxBytesPerPartition of a partition toward the minimum: a
+    // larger one could be out of reach, and every fetch would wait the whole trickle wait.
+    throw new Error(
+      `kafka bus: option fetchTrickleMinBytes (${resolved.fetchTrickleMinBytes}) must be at most fetchMaxBytesPerPartition (${resolved.fetchMaxBytesPerPartition})`,
     );
   }
   if (resolved.maxBatchBytes < resolved.maxRecordBytes / 2) {
