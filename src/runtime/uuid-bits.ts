@@ -1,7 +1,7 @@
 /**
  * A UUID string as its 128 bits, for structures that keep many ids off the JS heap (the dedup
  * cache, clustering's recent eventIds): four numbers in a typed array instead of a 36-character
- * string the garbage collector traces.
+ * string the garbage collector traces; and the hash steps of their open-addressing indexes.
  */
 
 /** Value of a lowercase hex digit's char code, or -1. */
@@ -33,4 +33,22 @@ export function parseLowercaseUuid(id: string, out: Uint32Array, at = 0): boolea
     }
   }
   return true;
+}
+
+/** One step of an id hash: folds `value` into `hash`. End with finishHash. */
+export function mixHash(hash: number, value: number): number {
+  return Math.imul(hash ^ value, 0x9e3779b1) ^ (hash >>> 15);
+}
+
+/**
+ * MurmurHash3's finaliser: every output bit depends on every input bit. Without it a bucket (the
+ * low bits) would depend only on the low bits of the last word mixed in, and ids differing only
+ * in its high bits — sequential ids of a producer's own — would all share one probe run.
+ */
+export function finishHash(hash: number): number {
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  return (hash ^ (hash >>> 16)) >>> 0;
 }

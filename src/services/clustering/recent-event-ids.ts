@@ -11,28 +11,11 @@
  *  - an open-addressing index (linear probing, at most half full, backward-shift deletion)
  *    finds an id's slot.
  */
-import { parseLowercaseUuid } from '../../runtime/uuid-bits.js';
+import { finishHash, mixHash, parseLowercaseUuid } from '../../runtime/uuid-bits.js';
 
 const EMPTY = 0;
 const UUID = 1;
 const STRING = 2;
-
-function mix(h: number, v: number): number {
-  return Math.imul(h ^ v, 0x9e3779b1) ^ (h >>> 15);
-}
-
-/**
- * MurmurHash3's finaliser: every output bit depends on every input bit. Without it the bucket
- * (the low bits) would depend only on the low bits of the last word, and ids differing only in
- * its high bits — sequential ids of a producer's own — would all share one probe run.
- */
-function finish(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
 
 /** The index hash of an id: of its 128 bits for a lowercase UUID, else of its string. */
 export function idHash(id: string, parsed = new Uint32Array(4)): number {
@@ -40,13 +23,13 @@ export function idHash(id: string, parsed = new Uint32Array(4)): number {
 }
 
 function hashWords(w: Uint32Array): number {
-  return finish(mix(mix(mix(mix(0x811c9dc5, w[0]), w[1]), w[2]), w[3]));
+  return finishHash(mixHash(mixHash(mixHash(mixHash(0x811c9dc5, w[0]), w[1]), w[2]), w[3]));
 }
 
 function hashString(s: string): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = mix(h, s.charCodeAt(i));
-  return finish(mix(h, s.length));
+  for (let i = 0; i < s.length; i++) h = mixHash(h, s.charCodeAt(i));
+  return finishHash(mixHash(h, s.length));
 }
 
 export class RecentEventIds {

@@ -12,7 +12,7 @@
  *  - an open-addressing index (linear probing, backward-shift deletion) finds an entry's slot;
  *  - (scope, tenant) pairs get small namespace numbers, looked up without building a string.
  */
-import { parseLowercaseUuid } from '../../runtime/uuid-bits.js';
+import { finishHash, mixHash, parseLowercaseUuid } from '../../runtime/uuid-bits.js';
 import type { DedupCache, EventRef } from '../dedup-cache.js';
 
 export interface MemoryDedupCacheOptions {
@@ -37,27 +37,14 @@ export const DEFAULT_MAX_ENTRIES = 250_000;
 /** Marks a ring slot whose id was remembered again later (its index entry points to the newer slot). */
 const SUPERSEDED = -1;
 
-function mix(h: number, v: number): number {
-  return Math.imul(h ^ v, 0x9e3779b1) ^ (h >>> 15);
-}
-
-/** MurmurHash3's finaliser, so the bucket (the low bits) depends on every bit of the id. */
-function finish(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
 function hashString(ns: number, s: string): number {
-  let h = mix(0x811c9dc5, ns);
-  for (let i = 0; i < s.length; i++) h = mix(h, s.charCodeAt(i));
-  return finish(mix(h, s.length));
+  let h = mixHash(0x811c9dc5, ns);
+  for (let i = 0; i < s.length; i++) h = mixHash(h, s.charCodeAt(i));
+  return finishHash(mixHash(h, s.length));
 }
 
 function hashWords(ns: number, w: Uint32Array, at: number): number {
-  return finish(mix(mix(mix(mix(mix(0x811c9dc5, ns), w[at]), w[at + 1]), w[at + 2]), w[at + 3]));
+  return finishHash(mixHash(mixHash(mixHash(mixHash(mixHash(0x811c9dc5, ns), w[at]), w[at + 1]), w[at + 2]), w[at + 3]));
 }
 
 export function createMemoryDedupCache(options: MemoryDedupCacheOptions): MemoryDedupCache {
