@@ -26,8 +26,9 @@ interface RegExpLike {
 }
 
 /**
- * Ajv calls it for each occurrence of a pattern when it compiles a schema. `code` is what Ajv's standalone code
- * would call instead (not used: validators are compiled at runtime); there, a plain RegExp.
+ * Ajv calls it for each occurrence of a pattern when it compiles a schema. `code` is what Ajv's
+ * standalone code would call instead (not used: validators are compiled at runtime); there, a
+ * plain RegExp.
  */
 export const contractRegExp = Object.assign(
   (pattern: string, flags: string): RegExpLike => {

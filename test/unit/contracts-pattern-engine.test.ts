@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { contractRegExp } from '../../src/contracts/pattern-engine.js';
 import { contractDocuments } from '../../src/contracts/source.js';
 import { messageValidator } from '../../src/contracts/validators.js';
+import { normalizedPaymentLog } from '../support/log-generator.js';
 
 const FINGERPRINT = '^[0-9a-f]{64}$';
 
@@ -45,18 +46,7 @@ describe('contract pattern engine', () => {
 
   test('validators reject a bad fingerprint, naming the field', () => {
     const validate = messageValidator('NormalizedLogEvent');
-    const log = {
-      eventId: '0191f3a2-7c4e-7b1a-9c1d-2b3c4d5e6f70',
-      tenantId: '7d444840-9dc0-11d1-b245-5ffdce74fad2',
-      serviceName: 'payment-service',
-      environment: 'production',
-      timestamp: '2026-11-23T10:15:00.000Z',
-      level: 'ERROR',
-      message: 'Connection timeout',
-      messageTemplate: 'Connection timeout',
-      fingerprint: createHash('sha256').update('x').digest('hex'),
-      schemaVersion: 'v1',
-    };
+    const log = { ...normalizedPaymentLog(randomUUID(), 1), fingerprint: createHash('sha256').update('x').digest('hex') };
     assert.equal(validate(log).ok, true);
     const bad = validate({ ...log, fingerprint: log.fingerprint.toUpperCase() });
     assert.equal(bad.ok, false);

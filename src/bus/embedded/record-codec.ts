@@ -39,7 +39,6 @@ export const FRAME_CORRUPT = -2;
 
 const TWO_POW_32 = 0x1_0000_0000;
 
-
 export function writeInt64(buf: Buffer, pos: number, value: number): void {
   const high = Math.floor(value / TWO_POW_32);
   buf.writeUInt32LE(value - high * TWO_POW_32, pos);

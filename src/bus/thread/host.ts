@@ -1,8 +1,8 @@
 /**
- * Serves the embedded bus to another thread over a MessagePort: the owning thread keeps the bus (and its
- * files); clients in other threads call it through client.ts. Consumer batches are pushed to the
- * client and the host's handler resolves only when the client's handler did, so commit-after-
- * processing and redelivery hold across the thread boundary exactly as in-process.
+ * Serves the embedded bus to another thread over a MessagePort: the owning thread keeps the bus
+ * (and its files); clients in other threads call it through client.ts. Consumer batches are
+ * pushed to the client and the host's handler resolves only when the client's handler did, so
+ * commit-after-processing and redelivery hold across the thread boundary exactly as in-process.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { EmbeddedBus } from '../embedded/index.js';

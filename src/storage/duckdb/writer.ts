@@ -51,12 +51,12 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Appends the logs row by row, yielding every ROWS_PER_STRETCH rows; `flushEach`: flush after each stretch. */
-async function appendInStretches(appender: DuckDBAppender, staged: readonly StagedLog[], flushEach: boolean): Promise<void> {
+/** Appends the logs row by row, flushing after every ROWS_PER_STRETCH rows and yielding between stretches. */
+async function appendInStretches(appender: DuckDBAppender, staged: readonly StagedLog[]): Promise<void> {
   for (let start = 0; start < staged.length; start += ROWS_PER_STRETCH) {
     const end = Math.min(start + ROWS_PER_STRETCH, staged.length);
     for (let i = start; i < end; i++) appendLogRow(appender, staged[i]);
-    if (flushEach) appender.flushSync();
+    appender.flushSync();
     if (end < staged.length) await yieldToEventLoop();
   }
 }
@@ -107,7 +107,7 @@ export class LogWriter {
   }
 
   private async stage(staged: readonly StagedLog[]): Promise<void> {
-    await appendInStretches(this.appender, staged, true);
+    await appendInStretches(this.appender, staged);
   }
 
   /**
