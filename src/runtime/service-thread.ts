@@ -28,16 +28,24 @@ export function startServiceThread<R>(
   const worker = new Worker(entry, { workerData, transferList });
   let step: string | undefined;
   let stopping = false;
+  let started = false;
   const ready = new Promise<R>((resolve, reject) => {
     worker.on('message', (message: Report<R>) => {
       if (message.type === 'ready') {
+        started = true;
         nameThread(name, message.tid);
         resolve(message.payload);
       }
       else if (message.type === 'failed') reject(new Error(`${name} failed to start: ${message.message}`));
       else if (message.type === 'stopping') step = `${name}: ${message.step}`;
     });
-    worker.once('error', (err) => (stopping ? logger.error({ err }, `${name} error while stopping`) : reject(err)));
+    worker.once('error', (err) => {
+      // Before it started, the caller gets the error; after, it is what ends the thread, and the
+      // exit below only says the code, so it is logged here.
+      if (stopping) logger.error({ err }, `${name} error while stopping`);
+      else if (started) logger.fatal({ err }, `${name} failed`);
+      reject(err);
+    });
     worker.once('exit', (code) => {
       const err = new Error(`${name} exited with code ${code}`);
       reject(err);

@@ -100,6 +100,13 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Sq
         throw translate(err);
       }
       let broken: Error | undefined;
+      // The pool listens for errors of idle connections only: one that dies while checked out
+      // emits 'error' on its client, and unheard that is an uncaught exception that ends the
+      // process. The query under way fails anyway; the connection is dropped on release.
+      const onError = (err: Error) => {
+        broken ??= err;
+      };
+      client.on('error', onError);
       try {
         const tx = executor(client);
         await tx.exec('BEGIN');
@@ -116,6 +123,8 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Sq
         }
       } finally {
         client.release(broken);
+        // Back in the pool, the pool listens again; a dropped one keeps ours for late errors.
+        if (!broken) client.off('error', onError);
       }
     },
     async ping(): Promise<void> {
