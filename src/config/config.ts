@@ -152,9 +152,19 @@ function rateLimit(env: Env): Log0Config['rateLimit'] {
   return { logsPerSecond, burst };
 }
 
+/**
+ * Default partitions per topic. On Kafka they bound how many processes of a consumer group share
+ * the work. The embedded bus serves one process, where a partition buys no parallelism beyond the
+ * two cores it is sized for, and each partition makes its writes durable with its own fsync: 6
+ * partitions made 2.3 fsyncs per 10 single-log requests, 2 made 0.8 (≈ 18 % of a request's CPU).
+ */
+const KAFKA_PARTITIONS = 6;
+const EMBEDDED_PARTITIONS = 2;
+
 export function loadConfig(env: Env = process.env): Log0Config {
   const port = (name: string, fallback: number) => integer(env, name, fallback, 0, 65535);
   const retentionBytes = integer(env, 'LOG0_BUS_RETENTION_BYTES', 0, 0, Number.MAX_SAFE_INTEGER);
+  const kafkaConfig = kafka(env);
   return {
     dataDir: resolve(env.LOG0_DATA_DIR?.trim() || './data'),
     host: env.LOG0_HOST?.trim() || '0.0.0.0',
@@ -166,11 +176,11 @@ export function loadConfig(env: Env = process.env): Log0Config {
       notifications: port('LOG0_NOTIFICATION_PORT', 8084),
     },
     bus: {
-      partitions: integer(env, 'LOG0_BUS_PARTITIONS', 6, 1, 1024),
+      partitions: integer(env, 'LOG0_BUS_PARTITIONS', kafkaConfig ? KAFKA_PARTITIONS : EMBEDDED_PARTITIONS, 1, 1024),
       retentionMs: integer(env, 'LOG0_BUS_RETENTION_HOURS', 168, 1, 24 * 365 * 10) * 3_600_000,
       retentionBytes: retentionBytes === 0 ? undefined : retentionBytes,
     },
-    kafka: kafka(env),
+    kafka: kafkaConfig,
     clustering: {
       windowMs: integer(env, 'LOG0_CLUSTER_WINDOW_SECONDS', 300, 1, 86_400) * 1000,
       threshold: integer(env, 'LOG0_CLUSTER_THRESHOLD', 10, 1, 1_000_000_000),

@@ -8,6 +8,14 @@ test('without KAFKA_BROKERS the bus is embedded; seed 001 ports are the defaults
   assert.deepEqual(config.ports, { gateway: 8080, normalization: 8081, clustering: 8082, incidents: 8083, notifications: 8084 });
 });
 
+test('partitions per topic: 2 on the embedded bus, 6 on Kafka, LOG0_BUS_PARTITIONS overrides both', () => {
+  assert.equal(loadConfig({}).bus.partitions, 2);
+  assert.equal(loadConfig({ KAFKA_BROKERS: 'k:9092' }).bus.partitions, 6);
+  assert.equal(loadConfig({ LOG0_BUS_PARTITIONS: '12' }).bus.partitions, 12);
+  assert.equal(loadConfig({ KAFKA_BROKERS: 'k:9092', LOG0_BUS_PARTITIONS: '3' }).bus.partitions, 3);
+  assert.throws(() => loadConfig({ LOG0_BUS_PARTITIONS: '0' }), /LOG0_BUS_PARTITIONS/);
+});
+
 test('KAFKA_BROKERS: a comma-separated host:port list, with the client id', () => {
   const config = loadConfig({ KAFKA_BROKERS: ' kafka-1:9092, 10.0.0.7:9093,[::1]:9094 ', KAFKA_CLIENT_ID: 'log0-prod' });
   assert.deepEqual(config.kafka, {
