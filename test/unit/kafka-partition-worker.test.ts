@@ -46,3 +46,23 @@ test('an out-of-range reset keeps the buffered records below the new position an
   assert.deepEqual(commits, [13, 15], 'the in-flight batch commits, the buffered ones are delivered, 15 is gone');
   await w.stop();
 });
+
+test('an out-of-range reset is ignored once the worker moved from where that fetch asked', async () => {
+  const delivered: number[][] = [];
+  const commits: number[] = [];
+  const { w, release } = worker(delivered, commits);
+  // The fetch at 10 found 10 outside the log; meanwhile a seek moved the worker to 500.
+  const asked = { epoch: w.currentEpoch, from: 10 };
+  w.moveTo(500);
+  w.resetFetchPosition(3, asked);
+  assert.equal(w.fetchPosition(), 500, 'the seek stands');
+  // Asked at the worker's current epoch and position, the reset applies.
+  w.resetFetchPosition(520, { epoch: w.currentEpoch, from: 500 });
+  assert.equal(w.fetchPosition(), 520);
+  // A second answer for the same fetch (the position already reset) changes nothing.
+  w.resetFetchPosition(510, { epoch: w.currentEpoch, from: 500 });
+  assert.equal(w.fetchPosition(), 520);
+  release();
+  await w.stop();
+  assert.deepEqual(delivered, []);
+});

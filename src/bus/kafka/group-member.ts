@@ -121,7 +121,7 @@ export class GroupMember {
       topics: context.topics,
       options: o,
       workers: () => this.workers.values(),
-      outOfRange: (worker, offset) => void this.resetOutOfRange(worker, offset),
+      outOfRange: (worker, offset, epoch) => void this.resetOutOfRange(worker, offset, epoch),
     });
   }
 
@@ -488,7 +488,7 @@ export class GroupMember {
   }
 
   /** A fetch position outside the log: back to the earliest retained record, or the log end. */
-  private async resetOutOfRange(worker: PartitionWorker, offset: number): Promise<void> {
+  private async resetOutOfRange(worker: PartitionWorker, offset: number, epoch: number): Promise<void> {
     const { topic, partition } = worker;
     try {
       const [[earliest], [latest]] = await Promise.all([
@@ -499,7 +499,8 @@ export class GroupMember {
       this.warn(
         `offset ${offset} of ${topic}/${partition} is no longer in the log [${earliest}, ${latest}); resuming at ${target}`,
       );
-      if (this.workers.get(key(topic, partition)) === worker) worker.resetFetchPosition(target);
+      // The worker may have moved while the bounds were looked up (a seek, or an earlier reset).
+      if (this.workers.get(key(topic, partition)) === worker) worker.resetFetchPosition(target, { epoch, from: offset });
     } catch (err) {
       this.warn(`cannot find the log bounds of ${topic}/${partition}: ${describeKafkaError(err)}`, err);
       setTimeout(() => this.fetcher.poke(), 1_000).unref();

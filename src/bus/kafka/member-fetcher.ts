@@ -18,8 +18,11 @@ export interface FetcherContext {
   topics: TopicCatalog;
   options: ResolvedKafkaOptions;
   workers: () => Iterable<PartitionWorker>;
-  /** A partition's position is outside the log (retention deleted it, or the topic was recreated). */
-  outOfRange: (worker: PartitionWorker, offset: number) => void;
+  /**
+   * A partition's position is outside the log (retention deleted it, or the topic was recreated):
+   * the fetch at `offset` was asked under the worker's `epoch`.
+   */
+  outOfRange: (worker: PartitionWorker, offset: number, epoch: number) => void;
 }
 
 /** Fetch settings: a long poll for any record, or after a trickle a short wait for more. */
@@ -148,7 +151,8 @@ export class MemberFetcher {
         const result = results.get(fetchKey(target.topic, target.partition));
         if (!result) continue;
         if (result.error === 'OFFSET_OUT_OF_RANGE') {
-          this.context.outOfRange(worker, target.offset);
+          // A seek during the fetch moved the worker: the answer is about a position it left.
+          if (epoch === worker.currentEpoch) this.context.outOfRange(worker, target.offset, epoch);
           pauseMs = Math.max(pauseMs, 50);
         } else if (result.error) {
           topics.invalidate(target.topic);

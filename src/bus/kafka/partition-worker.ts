@@ -87,9 +87,12 @@ export class PartitionWorker {
    * After a fetch at an offset outside the log: fetching resumes at `offset`. Unlike moveTo this is
    * not a seek: records already buffered below `offset` are still delivered and the in-flight
    * batch still commits (dropping them would skip records nobody was given). Buffered records at
-   * or past `offset` are dropped: the log was truncated below them.
+   * or past `offset` are dropped: the log was truncated below them. With `askedAt` (the epoch and
+   * position of that fetch), nothing happens unless the worker is still there.
    */
-  resetFetchPosition(offset: number): void {
+  resetFetchPosition(offset: number, askedAt?: { epoch: number; from: number }): void {
+    // Stale: a seek or an earlier reset has moved the position since the fetch that found it out of range.
+    if (askedAt && (askedAt.epoch !== this.epoch || askedAt.from !== this.fetchOffset)) return;
     this.buffer = this.buffer.filter((record) => record.offset < offset);
     this.fetchOffset = offset;
     this.context.wantsData();
