@@ -16,7 +16,7 @@
  * consumer batches of 1,000–5,000 logs (5% of them followed by a redelivery of 200 logs of the
  * previous batch) are each one append call; the store merges the calls that arrive while an
  * insert runs or waits for its interval (`--batch-rows`, `--flush-ms`); first deliveries are
- * appended as never stored (no duplicate check), redeliveries with the check. Like log0's partition workers (LOG0_BUS_PARTITIONS, 6),
+ * appended as never stored (no duplicate check), redeliveries with the check. Like log0's partition workers (LOG0_BUS_PARTITIONS: 6 on Kafka, 2 on the embedded bus),
  * at most `--partitions` batches wait to be durable at a time; meanwhile the same process
  * generates the next batches and runs a search every 50 ms, so the figures include that
  * contention. Memory stays bounded: only the batches waiting are held.

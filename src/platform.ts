@@ -21,7 +21,7 @@ import type { Bus } from './bus/port.js';
 import { connectBus } from './bus/connect.js';
 import { startBusThread } from './bus/thread/bus-thread.js';
 import type { Log0Config } from './config/config.js';
-import { PIPELINE_CONSUMER_GROUPS, pipelineTopics } from './pipeline.js';
+import { ensurePipelineTopics, PIPELINE_CONSUMER_GROUPS, pipelineTopics } from './pipeline.js';
 import type { ProcessingServices } from './processing-services.js';
 import { DataDirLock } from './runtime/data-dir-lock.js';
 import { createHttpApp, listenOn, type Endpoint } from './runtime/http.js';
@@ -66,7 +66,7 @@ export async function startPlatform(config: Log0Config, logger: Logger): Promise
         );
     const bus = busThread ? busThread.bus : await connectBus(config, 'gateway', logger, null);
     shutdown.onStop('bus', () => (busThread ? busThread.close() : bus.close()));
-    await bus.ensureTopics(pipelineTopics(config));
+    await ensurePipelineTopics(bus, config, logger);
     /** A port to the embedded bus thread for another thread; null on Kafka (it connects itself). */
     const busPortFor = () => busThread?.newClientPort() ?? null;
     const transfer = (...ports: Array<MessagePort | null>) => ports.filter((p): p is MessagePort => p !== null);

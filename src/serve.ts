@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import type { Bus } from './bus/port.js';
 import { connectBus } from './bus/connect.js';
 import { ConfigError, type Log0Config } from './config/config.js';
-import { PIPELINE_CONSUMER_GROUPS, pipelineTopics } from './pipeline.js';
+import { ensurePipelineTopics, PIPELINE_CONSUMER_GROUPS } from './pipeline.js';
 import { DataDirLock } from './runtime/data-dir-lock.js';
 import { createHttpApp, listenOn, type Endpoint } from './runtime/http.js';
 import type { Logger } from './runtime/logger.js';
@@ -168,7 +168,7 @@ export async function serveService(name: ServiceName, config: Log0Config, logger
   try {
     const bus = await connectBus(config, name, logger, null);
     shutdown.onStop('bus', () => bus.close());
-    await bus.ensureTopics(pipelineTopics(config));
+    await ensurePipelineTopics(bus, config, logger);
     const endpoint = await STARTERS[name]({ config, logger: logger.child({ process: name }), bus, shutdown });
     return { name, endpoint, stop: () => shutdown.stopAll(), stoppingStep: () => shutdown.step() };
   } catch (err) {

@@ -35,7 +35,7 @@ test('an out-of-range reset keeps the buffered records below the new position an
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(delivered, [[10, 11, 12]]);
   // The log was truncated to 15 (e.g. an unclean leader election): fetching resumes there.
-  w.resetFetchPosition(15);
+  w.resetFetchPosition(15, { epoch: w.currentEpoch, from: 16 });
   assert.equal(w.fetchPosition(), 15);
   release();
   for (let i = 0; i < 20 && commits.length < 2; i++) await new Promise((r) => setImmediate(r));
@@ -59,7 +59,7 @@ test('an out-of-range reset is ignored once the worker moved from where that fet
   // Asked at the worker's current epoch and position, the reset applies.
   w.resetFetchPosition(520, { epoch: w.currentEpoch, from: 500 });
   assert.equal(w.fetchPosition(), 520);
-  // A second answer for the same fetch (the position already reset) changes nothing.
+  // Another fetch at the old position, answered late, changes nothing: the position was reset.
   w.resetFetchPosition(510, { epoch: w.currentEpoch, from: 500 });
   assert.equal(w.fetchPosition(), 520);
   release();

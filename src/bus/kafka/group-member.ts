@@ -496,11 +496,11 @@ export class GroupMember {
         this.context.offsets.latest(topic, [partition]),
       ]);
       const target = offset < earliest ? earliest : offset > latest ? latest : offset;
-      this.warn(
-        `offset ${offset} of ${topic}/${partition} is no longer in the log [${earliest}, ${latest}); resuming at ${target}`,
-      );
       // The worker may have moved while the bounds were looked up (a seek, or an earlier reset).
-      if (this.workers.get(key(topic, partition)) === worker) worker.resetFetchPosition(target, { epoch, from: offset });
+      const reset = this.workers.get(key(topic, partition)) === worker && worker.resetFetchPosition(target, { epoch, from: offset });
+      if (reset) {
+        this.warn(`offset ${offset} of ${topic}/${partition} is no longer in the log [${earliest}, ${latest}); resuming at ${target}`);
+      }
     } catch (err) {
       this.warn(`cannot find the log bounds of ${topic}/${partition}: ${describeKafkaError(err)}`, err);
       setTimeout(() => this.fetcher.poke(), 1_000).unref();

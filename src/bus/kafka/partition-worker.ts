@@ -25,7 +25,7 @@ export interface PartitionWorkerContext {
 export class PartitionWorker {
   /** Where the next fetch starts: the end of the buffered records. */
   private fetchOffset: number;
-  /** Bumped by seek/reset: records fetched or a batch delivered under an older epoch are dropped. */
+  /** Bumped by a seek (moveTo): records fetched or a batch delivered under an older epoch are dropped. */
   private epoch = 0;
   private buffer: BusRecord[] = [];
   private running = true;
@@ -72,8 +72,8 @@ export class PartitionWorker {
   }
 
   /**
-   * Moves delivery to `offset` (group seek, or an out-of-range reset): buffered records are
-   * dropped, an in-flight batch finishes but is not committed.
+   * Moves delivery to `offset` (a group seek): buffered records are dropped, an in-flight batch
+   * finishes but is not committed.
    */
   moveTo(offset: number): void {
     this.epoch++;
@@ -87,15 +87,16 @@ export class PartitionWorker {
    * After a fetch at an offset outside the log: fetching resumes at `offset`. Unlike moveTo this is
    * not a seek: records already buffered below `offset` are still delivered and the in-flight
    * batch still commits (dropping them would skip records nobody was given). Buffered records at
-   * or past `offset` are dropped: the log was truncated below them. With `askedAt` (the epoch and
-   * position of that fetch), nothing happens unless the worker is still there.
+   * or past `offset` are dropped: the log was truncated below them. `askedAt` is the epoch and
+   * position of the fetch that found its offset outside the log; if a seek or an earlier reset
+   * has moved the worker since, nothing happens. Returns whether the position was reset.
    */
-  resetFetchPosition(offset: number, askedAt?: { epoch: number; from: number }): void {
-    // Stale: a seek or an earlier reset has moved the position since the fetch that found it out of range.
-    if (askedAt && (askedAt.epoch !== this.epoch || askedAt.from !== this.fetchOffset)) return;
+  resetFetchPosition(offset: number, askedAt: { epoch: number; from: number }): boolean {
+    if (askedAt.epoch !== this.epoch || askedAt.from !== this.fetchOffset) return false;
     this.buffer = this.buffer.filter((record) => record.offset < offset);
     this.fetchOffset = offset;
     this.context.wantsData();
+    return true;
   }
 
   /** Stops after the in-flight batch (if any) finished; its commit is queued before this resolves. */
