@@ -156,8 +156,8 @@ function rateLimit(env: Env): Log0Config['rateLimit'] {
  * Default partitions per topic. On Kafka they bound how many processes of a consumer group share
  * the work. The embedded bus serves one process, and each of its partitions makes its writes
  * durable with its own fsync: under single-log requests 6 partitions made 0.19–0.23 fsyncs per
- * request, 2 make 0.08, and a request costs ≈ 20 % less CPU. Batches lose ≈ 7 % of their
- * end-to-end throughput with 2 (fewer batches in flight per consumer); see the README.
+ * request, 2 make 0.08, and a request costs ≈ 20 % less CPU. Batches ran ≈ 7 % slower end to
+ * end with 2, for a reason not established; see the README.
  */
 const KAFKA_PARTITIONS = 6;
 const EMBEDDED_PARTITIONS = 2;

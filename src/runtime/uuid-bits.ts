@@ -52,3 +52,18 @@ export function finishHash(hash: number): number {
   hash = Math.imul(hash, 0xc2b2ae35);
   return (hash ^ (hash >>> 16)) >>> 0;
 }
+
+/** Where an id hash starts; a structure with several id spaces first mixes in the space's number. */
+export const HASH_SEED = 0x811c9dc5;
+
+/** The index hash of a UUID's 128 bits, words[at..at+3], from `seed`. */
+export function hashUuidWords(seed: number, words: Uint32Array, at = 0): number {
+  return finishHash(mixHash(mixHash(mixHash(mixHash(seed, words[at]), words[at + 1]), words[at + 2]), words[at + 3]));
+}
+
+/** The index hash of an id kept as its string, from `seed`. */
+export function hashIdString(seed: number, id: string): number {
+  let hash = seed;
+  for (let i = 0; i < id.length; i++) hash = mixHash(hash, id.charCodeAt(i));
+  return finishHash(mixHash(hash, id.length));
+}

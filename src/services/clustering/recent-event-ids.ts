@@ -11,7 +11,7 @@
  *  - an open-addressing index (linear probing, at most half full, backward-shift deletion)
  *    finds an id's slot.
  */
-import { finishHash, mixHash, parseLowercaseUuid } from '../../runtime/uuid-bits.js';
+import { HASH_SEED, hashIdString, hashUuidWords, parseLowercaseUuid } from '../../runtime/uuid-bits.js';
 
 const EMPTY = 0;
 const UUID = 1;
@@ -22,15 +22,8 @@ export function idHash(id: string, parsed = new Uint32Array(4)): number {
   return parseLowercaseUuid(id, parsed) ? hashWords(parsed) : hashString(id);
 }
 
-function hashWords(w: Uint32Array): number {
-  return finishHash(mixHash(mixHash(mixHash(mixHash(0x811c9dc5, w[0]), w[1]), w[2]), w[3]));
-}
-
-function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = mixHash(h, s.charCodeAt(i));
-  return finishHash(mixHash(h, s.length));
-}
+const hashWords = (w: Uint32Array): number => hashUuidWords(HASH_SEED, w);
+const hashString = (s: string): number => hashIdString(HASH_SEED, s);
 
 export class RecentEventIds {
   private readonly kinds: Uint8Array;

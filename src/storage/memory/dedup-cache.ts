@@ -12,7 +12,7 @@
  *  - an open-addressing index (linear probing, backward-shift deletion) finds an entry's slot;
  *  - (scope, tenant) pairs get small namespace numbers, looked up without building a string.
  */
-import { finishHash, mixHash, parseLowercaseUuid } from '../../runtime/uuid-bits.js';
+import { HASH_SEED, hashIdString, hashUuidWords, mixHash, parseLowercaseUuid } from '../../runtime/uuid-bits.js';
 import type { DedupCache, EventRef } from '../dedup-cache.js';
 
 export interface MemoryDedupCacheOptions {
@@ -37,14 +37,13 @@ export const DEFAULT_MAX_ENTRIES = 250_000;
 /** Marks a ring slot whose id was remembered again later (its index entry points to the newer slot). */
 const SUPERSEDED = -1;
 
+/** Ids of different namespaces are different ids: the namespace seeds the hash. */
 function hashString(ns: number, s: string): number {
-  let h = mixHash(0x811c9dc5, ns);
-  for (let i = 0; i < s.length; i++) h = mixHash(h, s.charCodeAt(i));
-  return finishHash(mixHash(h, s.length));
+  return hashIdString(mixHash(HASH_SEED, ns), s);
 }
 
 function hashWords(ns: number, w: Uint32Array, at: number): number {
-  return finishHash(mixHash(mixHash(mixHash(mixHash(mixHash(0x811c9dc5, ns), w[at]), w[at + 1]), w[at + 2]), w[at + 3]));
+  return hashUuidWords(mixHash(HASH_SEED, ns), w, at);
 }
 
 export function createMemoryDedupCache(options: MemoryDedupCacheOptions): MemoryDedupCache {
