@@ -329,9 +329,10 @@ describe('embedded bus: retention', () => {
     }
   });
 
-  test('a group whose committed offset was deleted resumes at the earliest retained record', async () => {
+  test('a group whose committed offset was deleted resumes at the earliest retained record, with a warning', async () => {
     const dataDir = await tempDir();
-    const bus = await open(dataDir, { segmentBytes: 4096 });
+    const warnings: string[] = [];
+    const bus = await open(dataDir, { segmentBytes: 4096 }, warnings);
     try {
       await bus.ensureTopics([{ name: 'lagging', partitions: 1, retentionBytes: 8_000 }]);
       await bus.seekGroupToTimestamp('slow', 'lagging', 0); // commits offset 0
@@ -364,6 +365,63 @@ describe('embedded bus: retention', () => {
       await sub.stop();
       assert.equal(assignedAt, earliest);
       assert.deepEqual(received, range(earliest, 100));
+      assert.deepEqual(warnings, [
+        `embedded bus: group slow: offset 0 of lagging/0 is below the log start ${earliest}: ` +
+          `retention deleted ${earliest} records this group had not read; resuming at ${earliest}`,
+      ]);
+    } finally {
+      await bus.close();
+    }
+  });
+
+  test('retention overtaking a consuming group: the group resumes at the log start, with a warning', async () => {
+    const dataDir = await tempDir();
+    const warnings: string[] = [];
+    const bus = await open(dataDir, { segmentBytes: 4096, cacheBytesPerPartition: 0 }, warnings);
+    try {
+      await bus.ensureTopics([{ name: 'overtaken', partitions: 1, retentionBytes: 8_000 }]);
+      const padding = 'v'.repeat(300);
+      await bus.produce('overtaken', [{ key: null, value: `0 ${padding}` }]);
+      const received: number[] = [];
+      let inFlight!: () => void;
+      const started = new Promise<void>((resolve) => (inFlight = resolve));
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let done!: () => void;
+      const all = new Promise<void>((resolve) => (done = resolve));
+      const sub = await bus.consume({
+        groupId: 'behind',
+        topics: ['overtaken'],
+        maxBatchRecords: 1,
+        handler: async (batch) => {
+          received.push(...batch.map((r) => r.offset));
+          if (received.length === 1) {
+            inFlight();
+            await held; // the group is busy with offset 0 while the log grows past retention
+          }
+          if (received.at(-1) === 99) done();
+        },
+      });
+      await started;
+      for (let i = 1; i < 100; i += 11) {
+        await bus.produce(
+          'overtaken',
+          range(i, Math.min(i + 11, 100)).map((n) => ({ key: null, value: `${n} ${padding}` })),
+        );
+      }
+      await bus.runRetention();
+      const { earliest } = await bus.partitionBounds('overtaken', 0);
+      assert.ok(earliest > 1, `retention deleted records the group had not read (log start ${earliest})`);
+      release();
+      await all;
+      await sub.stop();
+      assert.deepEqual(received, [0, ...range(earliest, 100)]);
+      assert.deepEqual(warnings, [
+        `embedded bus: group behind: offset 1 of overtaken/0 is below the log start ${earliest}: ` +
+          `retention deleted ${earliest - 1} records this group had not read; resuming at ${earliest}`,
+      ]);
+      const [position] = await bus.groupPositions('behind', 'overtaken');
+      assert.equal(position.committed, 100);
     } finally {
       await bus.close();
     }

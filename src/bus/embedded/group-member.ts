@@ -9,6 +9,7 @@ import type { FrameRun } from './frame-run.js';
 import type { OffsetStore } from './offset-store.js';
 import type { PartitionLog } from './partition-log.js';
 import { PartitionWorker, type FetchWait, type RetryBackoff } from './partition-worker.js';
+import { retentionSkipWarning } from '../retention-skip.js';
 
 export interface GroupMemberOptions {
   groupId: string;
@@ -153,7 +154,11 @@ export class GroupMember {
       );
       return latest;
     }
-    return Math.max(committed, earliest);
+    if (committed < earliest) {
+      this.context.onWarning(`embedded bus: group ${this.options.groupId}: ${retentionSkipWarning(tp.topic, tp.partition, committed, earliest)}`);
+      return earliest;
+    }
+    return committed;
   }
 
   /** True once onAssigned resolved; false if the member stopped first. */

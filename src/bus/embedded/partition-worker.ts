@@ -8,6 +8,7 @@
 import type { FrameRun } from './frame-run.js';
 import type { OffsetStore } from './offset-store.js';
 import type { PartitionLog } from './partition-log.js';
+import { retentionSkipWarning } from '../retention-skip.js';
 
 export interface RetryBackoff {
   initialMs: number;
@@ -90,6 +91,11 @@ export class PartitionWorker {
       if (batch.count === 0) {
         await this.waitForRecords();
         continue;
+      }
+      if (batch.firstOffset > this.position) {
+        // Offsets are contiguous here: a gap is retention deleting what the group had not read.
+        onWarning(`embedded bus: group ${groupId}: ${retentionSkipWarning(topic, partition, this.position, batch.firstOffset)}`);
+        this.position = batch.firstOffset;
       }
       try {
         await handler(batch);

@@ -30,6 +30,7 @@ import { MemberFetcher } from './member-fetcher.js';
 import type { OffsetsApi } from './offsets.js';
 import type { ResolvedKafkaOptions } from './options.js';
 import { PartitionWorker } from './partition-worker.js';
+import { retentionSkipWarning } from '../retention-skip.js';
 import { UnknownTopicError, type TopicCatalog } from './topics.js';
 
 export interface MemberOptions {
@@ -371,7 +372,10 @@ export class GroupMember {
               `committed offset ${committed[i]} of ${topic}/${partition} is past the log end ${latest[i]} (topic recreated?); resuming at the log end`,
             );
             position = latest[i];
-          } else position = Math.max(committed[i], earliest[i]);
+          } else if (committed[i] < earliest[i]) {
+            this.warn(retentionSkipWarning(topic, partition, committed[i], earliest[i]));
+            position = earliest[i];
+          } else position = committed[i];
           return { topic, partition, position };
         });
       }),
@@ -499,7 +503,11 @@ export class GroupMember {
       // The worker may have moved while the bounds were looked up (a seek, or an earlier reset).
       const reset = this.workers.get(key(topic, partition)) === worker && worker.resetFetchPosition(target, { epoch, from: offset });
       if (reset) {
-        this.warn(`offset ${offset} of ${topic}/${partition} is no longer in the log [${earliest}, ${latest}); resuming at ${target}`);
+        this.warn(
+          offset < earliest
+            ? retentionSkipWarning(topic, partition, offset, earliest)
+            : `offset ${offset} of ${topic}/${partition} is past the log end ${latest} (log truncated?); resuming at ${target}`,
+        );
       }
     } catch (err) {
       this.warn(`cannot find the log bounds of ${topic}/${partition}: ${describeKafkaError(err)}`, err);
