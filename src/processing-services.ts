@@ -13,6 +13,7 @@ import { createMetricsRegistry } from './runtime/metrics.js';
 import type { ServiceContext } from './runtime/service.js';
 import { ShutdownStack } from './runtime/shutdown-stack.js';
 import { startClusteringService } from './services/clustering/index.js';
+import { openClusteringSnapshots } from './storage/open-snapshot-store.js';
 import { startIncidentService } from './services/incidents/index.js';
 import { startNormalizationService } from './services/normalization/index.js';
 import { startNotificationService } from './services/notifications/index.js';
@@ -59,7 +60,7 @@ export async function startProcessingServices(
     shutdown.onStop('notification service', () => notifications.stop());
     const incidents = await startIncidentService({ ...ctx, db, logStore, app: apps.incidents });
     shutdown.onStop('incident service', () => incidents.stop());
-    const clustering = await startClusteringService(ctx);
+    const clustering = await startClusteringService(ctx, { snapshots: openClusteringSnapshots(config) });
     shutdown.onStop('clustering service', () => clustering.stop());
     const normalization = await startNormalizationService({ ...ctx, dedup });
     shutdown.onStop('normalization service', () => normalization.stop());

@@ -24,6 +24,7 @@ import type { Logger } from './runtime/logger.js';
 import { createMetricsRegistry } from './runtime/metrics.js';
 import { ShutdownStack } from './runtime/shutdown-stack.js';
 import { startClusteringService } from './services/clustering/index.js';
+import { openClusteringSnapshots } from './storage/open-snapshot-store.js';
 import { MAX_BODY_BYTES, startGatewayService } from './services/gateway/index.js';
 import { startIncidentService } from './services/incidents/index.js';
 import { startLogStoreWriter, startNormalizationService } from './services/normalization/index.js';
@@ -76,7 +77,7 @@ const STARTERS: Record<ServiceName, (parts: Parts) => Promise<Endpoint>> = {
 
   async clustering({ config, logger, bus, shutdown }) {
     const app = httpApp('clustering-service', { config, logger, bus, shutdown });
-    const service = await startClusteringService({ bus, logger, config });
+    const service = await startClusteringService({ bus, logger, config }, { snapshots: openClusteringSnapshots(config) });
     shutdown.onStop('clustering service', () => service.stop());
     return listen(app, 'clustering service', config.ports.clustering, { config, shutdown });
   },

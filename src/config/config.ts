@@ -11,7 +11,7 @@ export interface Log0Config {
   bus: { partitions: number; retentionMs: number; retentionBytes: number | undefined };
   /** Set: the bus is this Apache Kafka cluster. Unset: the embedded bus in the data directory. */
   kafka: KafkaConfig | null;
-  clustering: { windowMs: number; threshold: number; graceMs: number };
+  clustering: { windowMs: number; threshold: number; graceMs: number; snapshotIntervalMs: number };
   logLevel: string;
   /** A graceful stop that takes longer than this exits anyway (non-zero). */
   shutdownTimeoutMs: number;
@@ -186,6 +186,7 @@ export function loadConfig(env: Env = process.env): Log0Config {
       windowMs: integer(env, 'LOG0_CLUSTER_WINDOW_SECONDS', 300, 1, 86_400) * 1000,
       threshold: integer(env, 'LOG0_CLUSTER_THRESHOLD', 10, 1, 1_000_000_000),
       graceMs: integer(env, 'LOG0_CLUSTER_GRACE_SECONDS', 30, 0, 86_400) * 1000,
+      snapshotIntervalMs: integer(env, 'LOG0_CLUSTER_SNAPSHOT_SECONDS', 30, 0, 86_400) * 1000,
     },
     shutdownTimeoutMs: integer(env, 'LOG0_SHUTDOWN_TIMEOUT_SECONDS', 30, 1, 3600) * 1000,
     logLevel: oneOf(env, 'LOG0_LOG_LEVEL', 'info', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),

@@ -35,6 +35,13 @@ export function parseLowercaseUuid(id: string, out: Uint32Array, at = 0): boolea
   return true;
 }
 
+/** The lowercase UUID string whose bits parseLowercaseUuid wrote into words[at..at+3]. */
+export function formatUuidWords(words: Uint32Array, at = 0): string {
+  let hex = '';
+  for (let i = 0; i < 4; i++) hex += words[at + i].toString(16).padStart(8, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 /** One step of an id hash: folds `value` into `hash`. End with finishHash. */
 export function mixHash(hash: number, value: number): number {
   return Math.imul(hash ^ value, 0x9e3779b1) ^ (hash >>> 15);

@@ -17,6 +17,9 @@ import type { IncidentEvent, NormalizedLogEvent } from '../../src/contracts/type
 import { messageValidator } from '../../src/contracts/validators.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import { CLUSTERING_GROUP, startClusteringService, type ClusteringOptions } from '../../src/services/clustering/index.js';
+import { decodeSnapshot, encodeSnapshot, snapshotName } from '../../src/services/clustering/snapshot.js';
+import { FileSnapshotStore } from '../../src/storage/file/file-snapshot-store.js';
+import type { SnapshotStore } from '../../src/storage/snapshot-store.js';
 import { tenantsOnDistinctPartitions as tenantsOnDistinctPartitionsOf } from '../support/tenants.js';
 
 const SECOND = 1000;
@@ -92,7 +95,8 @@ describe('clustering service on the embedded bus', { timeout: 60_000 }, () => {
   let clock: number;
   const running: Array<{ stop(): Promise<void> }> = [];
 
-  const config = { ...loadConfig({}), clustering: { windowMs: WINDOW, threshold: THRESHOLD, graceMs: GRACE } };
+  const defaults = loadConfig({});
+  const config = { ...defaults, clustering: { ...defaults.clustering, windowMs: WINDOW, threshold: THRESHOLD, graceMs: GRACE } };
   const logger = createLogger('silent');
 
   async function start(onBus: Bus = bus, options: ClusteringOptions = {}) {
@@ -143,6 +147,22 @@ describe('clustering service on the embedded bus', { timeout: 60_000 }, () => {
       const events = await incidentEvents();
       return done(events) ? events : undefined;
     }, what);
+  }
+
+  /** Snapshots in the test's data dir; `frozen` drops saves, as a crash before them would. */
+  function snapshotStore(): SnapshotStore & { frozen: boolean; saves: number; files: FileSnapshotStore } {
+    const files = new FileSnapshotStore(join(dataDir, 'clustering'));
+    return {
+      files,
+      frozen: false,
+      saves: 0,
+      load: (name) => files.load(name),
+      async save(name, text) {
+        if (this.frozen) return;
+        this.saves++;
+        await files.save(name, text);
+      },
+    };
   }
 
   const thresholds = (events: IncidentEvent[], tenantId: string) => events.filter((e) => e.tenantId === tenantId && !e.final);
@@ -389,5 +409,93 @@ describe('clustering service on the embedded bus', { timeout: 60_000 }, () => {
     clock = T0 + MINUTE + 10 * MINUTE + SECOND; // quiet for longer than the bound
     const events = await eventsWhen((all) => finals(all, tenant).length === 1, 'the final event despite the stuck upstream');
     assert.equal(finals(events, tenant)[0].occurrenceCount, 12);
+  });
+
+  test('with window snapshots, a restart replays only the records after the last snapshot, and counts exactly', async () => {
+    const [tenant] = tenantsOnDistinctPartitions(1);
+    const snapshots = snapshotStore();
+    const first = await start(bus, { snapshots, snapshotIntervalMs: MINUTE });
+    clock = T0 + 2 * MINUTE; // past the interval: the first batch is saved
+    await publish(Array.from({ length: 45 }, (_, i) => normalizedLog(tenant, clock - i)));
+    await eventsWhen((all) => thresholds(all, tenant).length === 1, 'the threshold event');
+    await consumedAll();
+    await eventually(async () => (first.status().snapshotsSaved === 1 ? true : undefined), 'the snapshot');
+    snapshots.frozen = true; // from here on the process saves nothing, as if it crashed
+    await publish(Array.from({ length: 30 }, (_, i) => normalizedLog(tenant, clock - i)));
+    await consumedAll();
+    await stop(first);
+
+    const second = await start(bus, { snapshots, snapshotIntervalMs: MINUTE });
+    assert.equal(second.status().rebuildsFromSnapshot, 1);
+    assert.equal(second.status().recoveredRecords, 30, 'only the records after the snapshot are replayed');
+    assert.equal(second.status().openWindows, 1);
+    await publish(Array.from({ length: 5 }, () => normalizedLog(tenant, clock)));
+    await consumedAll();
+    clock = T0 + WINDOW + GRACE + 2 * SECOND;
+    const events = await eventsWhen((all) => finals(all, tenant).length === 1, 'the final event');
+    assert.deepEqual(
+      thresholds(events, tenant).map((e) => [e.windowStart, e.occurrenceCount]),
+      [['2026-11-23T10:15:00.000Z', THRESHOLD]],
+    );
+    assert.equal(finals(events, tenant)[0].occurrenceCount, 80);
+  });
+
+  test('a snapshot ahead of the committed offset (a commit lost) is used; the records between are not counted again', async () => {
+    const [tenant] = tenantsOnDistinctPartitions(1);
+    const snapshots = snapshotStore();
+    // Without eventId deduplication, so the offset bookkeeping alone must prevent double counting.
+    const first = await start(bus, { snapshots, recentEventIds: 0 });
+    clock = T0 + MINUTE;
+    await publish(Array.from({ length: 25 }, () => normalizedLog(tenant, clock)));
+    await eventsWhen((all) => thresholds(all, tenant).length === 1, 'the threshold event');
+    await consumedAll();
+    await stop(first); // saves the windows at the committed offset
+    assert.equal(snapshots.saves, 1);
+    // The group's offsets go back to the start, as when the commits after the snapshot were lost.
+    await bus.seekGroupToTimestamp(CLUSTERING_GROUP, TOPIC.normalizedLogs, 0);
+
+    const second = await start(bus, { snapshots, recentEventIds: 0 });
+    assert.equal(second.status().rebuildsFromSnapshot, 1);
+    await publish(Array.from({ length: 5 }, () => normalizedLog(tenant, clock)));
+    await consumedAll();
+    clock = T0 + WINDOW + GRACE + 2 * SECOND;
+    const events = await eventsWhen((all) => finals(all, tenant).length === 1, 'the final event');
+    assert.equal(thresholds(events, tenant).length, 1, 'the redelivered records did not fire the window again');
+    assert.equal(finals(events, tenant)[0].occurrenceCount, 30);
+  });
+
+  test('a snapshot that does not fit is not used: windows are rebuilt from the bus, counts exact', async () => {
+    const [tenant] = tenantsOnDistinctPartitions(1);
+    const snapshots = snapshotStore();
+    const first = await start(bus, { snapshots });
+    clock = T0 + MINUTE;
+    await publish(Array.from({ length: 45 }, () => normalizedLog(tenant, clock)));
+    await eventsWhen((all) => thresholds(all, tenant).length === 1, 'the threshold event');
+    await consumedAll();
+    await stop(first);
+    const saved = await Promise.all([0, 1, 2].map((p) => snapshots.load(snapshotName(TOPIC.normalizedLogs, p))));
+    assert.equal(saved.filter((text) => text !== undefined).length, 1, 'the partition that counted saved its windows on stop');
+
+    const unfit: Array<[string, (text: string) => string, ClusteringOptions]> = [
+      ['from another incarnation of the topic', (text) => encodeSnapshot({ ...decodeSnapshot(text), lastRecordTimestamp: 1 }), {}],
+      ['damaged', (text) => text.slice(0, text.length / 2), {}],
+      ['counted with other settings', (text) => text, { recentEventIds: 100 }],
+    ];
+    for (const [what, spoil, options] of unfit) {
+      for (let p = 0; p < PARTITIONS; p++) {
+        const saved = await snapshots.load(snapshotName(TOPIC.normalizedLogs, p));
+        if (saved !== undefined) await snapshots.files.save(snapshotName(TOPIC.normalizedLogs, p), spoil(saved));
+      }
+      const next = await start(bus, { snapshots, ...options });
+      assert.equal(next.status().rebuildsFromSnapshot, 0, `a snapshot ${what} was used`);
+      assert.equal(next.status().recoveredRecords, 45, `a snapshot ${what}: the windows are rebuilt from the bus`);
+      await stop(next); // saves fresh snapshots (of the rebuilt windows)
+    }
+    clock = T0 + WINDOW + GRACE + 2 * SECOND;
+    await start(bus, { snapshots });
+    clock += 2 * SECOND; // idle past idleMs: the wall clock closes the window
+    const events = await eventsWhen((all) => finals(all, tenant).length === 1, 'the final event');
+    assert.equal(thresholds(events, tenant).length, 1, 'no rebuild fired the window again');
+    assert.equal(finals(events, tenant)[0].occurrenceCount, 45);
   });
 });

@@ -3,7 +3,6 @@
  * callback API (cheaper per call than FileHandle promises on the produce hot path).
  */
 import * as fs from 'node:fs';
-import { dirname } from 'node:path';
 
 /** Writes the whole buffer at a file position, looping over short writes. */
 export function writeFully(fd: number, buffer: Buffer, position: number): Promise<void> {
@@ -44,33 +43,4 @@ export function truncateFile(fd: number, length: number): Promise<void> {
   return new Promise((resolve, reject) => fs.ftruncate(fd, length, (err) => (err ? reject(err) : resolve())));
 }
 
-/**
- * Makes a directory's entries (files just created, renamed or deleted in it) durable.
- * Without it a crash can forget a freshly created segment file even though its data was fsynced.
- */
-export async function fsyncDirectory(path: string): Promise<void> {
-  const handle = await fs.promises.open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Replaces a file's content atomically: write a temp file, fsync it, rename it over, fsync the folder. */
-export async function writeFileAtomic(path: string, content: string | Buffer): Promise<void> {
-  const temp = `${path}.tmp`;
-  const handle = await fs.promises.open(temp, 'w', 0o644);
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fs.promises.rename(temp, path);
-  await fsyncDirectory(dirname(path));
-}
-
-export function isNotFound(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | null)?.code === 'ENOENT';
-}
+export { fsyncDirectory, isNotFound, writeFileAtomic } from '../../runtime/durable-files.js';

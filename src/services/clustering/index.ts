@@ -9,6 +9,9 @@
  *   counted records are skipped by offset, and the outbox goes out first, in order.
  * - Window state survives restarts and partition moves: onAssigned rebuilds a partition's open
  *   windows by replaying it from the bus (recovery.ts), so no window fires twice or loses counts.
+ *   With a snapshot store, each partition's windows are saved every snapshotIntervalMs and when
+ *   the partition is revoked or the service stops (snapshot.ts); a rebuild then replays only what
+ *   came after the snapshot.
  * - Window time: the clock of a partition follows the bus timestamps of its records, so a
  *   backlog (after an outage, or while catching up) is counted in the windows it belongs to, not
  *   dropped as late. When a partition has been idle for idleMs, the wall clock (minus idleMs)
@@ -36,7 +39,9 @@ import { consumeMessages, release } from '../../runtime/consumer.js';
 import { NORMALIZER_GROUP } from '../normalization/index.js';
 import { errorMessage, TransientError } from '../../runtime/errors.js';
 import type { RunningService, ServiceContext } from '../../runtime/service.js';
+import type { SnapshotStore } from '../../storage/snapshot-store.js';
 import { countLog, DEFAULT_CLOCK_SKEW_MS, rebuildPartitionWindows } from './recovery.js';
+import { countingSettings, decodeSnapshot, encodeSnapshot, snapshotName, SNAPSHOT_VERSION, type PartitionSnapshot } from './snapshot.js';
 import {
   DEFAULT_MAX_OPEN_WINDOWS,
   DEFAULT_MAX_RETAINED_CHARS,
@@ -71,6 +76,10 @@ export interface ClusteringOptions {
   upstream?: { groupId: string; topic: string } | null;
   /** Longest a quiet partition waits for its upstream backlog before the wall clock closes its windows. Default 5 min. */
   maxUpstreamWaitMs?: number;
+  /** Where window snapshots are kept; none: a rebuild replays window + grace + skew. */
+  snapshots?: SnapshotStore;
+  /** How often a counting partition's windows are saved (with snapshots). Default: the config's. */
+  snapshotIntervalMs?: number;
 }
 
 export interface ClusteringStatus {
@@ -91,6 +100,9 @@ export interface ClusteringStatus {
   unreadableTimestamps: number;
   /** Records replayed to rebuild windows since start. */
   recoveredRecords: number;
+  /** Window snapshots saved, and rebuilds that started from one, since start. */
+  snapshotsSaved: number;
+  rebuildsFromSnapshot: number;
 }
 
 /** One assigned partition: its windows, events not yet published, and where counting stands. */
@@ -98,7 +110,14 @@ class PartitionState {
   outbox: IncidentEvent[] = [];
   /** Records below this offset are counted already (a redelivered batch skips them). */
   nextOffset: number;
+  /** Bus timestamp of the record at nextOffset − 1, once this process counted it (a snapshot notes it). */
+  lastCountedTimestamp: number | undefined;
   lastActivityAt: number;
+  /** nextOffset of the last snapshot saved (or found usable), and when it was taken. */
+  snapshotOffset = -1;
+  snapshotAt: number;
+  /** The snapshot being written, if any: one at a time per partition. */
+  saving: Promise<void> | null = null;
   private pending = 0;
   private tail: Promise<void> = Promise.resolve();
 
@@ -109,6 +128,7 @@ class PartitionState {
   ) {
     this.nextOffset = position;
     this.lastActivityAt = now;
+    this.snapshotAt = now;
   }
 
   get busy(): boolean {
@@ -142,14 +162,21 @@ export async function startClusteringService(
     options.maxRetainedMessageChars ?? DEFAULT_MAX_RETAINED_CHARS,
   );
   const windowStats = emptyWindowStats();
+  const { windowMs, threshold, graceMs } = ctx.config.clustering;
   const counterOptions = {
-    ...ctx.config.clustering,
+    windowMs,
+    threshold,
+    graceMs,
     capacity,
     stats: windowStats,
     recentEventIds: options.recentEventIds ?? DEFAULT_RECENT_EVENT_IDS,
   };
   const published = { thresholds: 0, finals: 0 };
   let recoveredRecords = 0;
+  const snapshots = options.snapshots;
+  const snapshotIntervalMs = options.snapshotIntervalMs ?? ctx.config.clustering.snapshotIntervalMs;
+  const snapshotCounts = { saved: 0, used: 0 };
+  const settings = countingSettings(counterOptions);
   const partitions = new Map<number, PartitionState>();
 
   /** Publishes the outbox; on failure keeps it and throws TransientError (redeliver, retry). */
@@ -179,6 +206,60 @@ export async function startClusteringService(
     state.counter.dispose();
   }
 
+  /** The partition's saved snapshot, if there is a readable one (a damaged one is reported and ignored). */
+  async function loadSnapshot(partition: number): Promise<PartitionSnapshot | undefined> {
+    if (!snapshots) return undefined;
+    const name = snapshotName(TOPIC.normalizedLogs, partition);
+    try {
+      const saved = await snapshots.load(name);
+      return saved === undefined ? undefined : decodeSnapshot(saved);
+    } catch (err) {
+      logger.warn({ partition, snapshot: name, err: errorMessage(err) }, 'window snapshot unreadable; rebuilding from the bus alone');
+      return undefined;
+    }
+  }
+
+  /**
+   * Saves the partition's windows if it counted records since the last snapshot and, unless
+   * `due` is 'now', snapshotIntervalMs has passed. Runs inside the partition's exclusive section
+   * with the outbox empty, so the state is consistent and every event it implies is published;
+   * the write itself goes on in the background, one at a time per partition.
+   */
+  function saveSnapshot(partition: number, state: PartitionState, due: 'interval' | 'now'): void {
+    if (!snapshots || state.saving || state.outbox.length > 0 || state.lastCountedTimestamp === undefined) return;
+    if (state.nextOffset === state.snapshotOffset) return;
+    const wall = now();
+    if (due === 'interval' && (snapshotIntervalMs <= 0 || wall - state.snapshotAt < snapshotIntervalMs)) return;
+    const snapshot: PartitionSnapshot = {
+      version: SNAPSHOT_VERSION,
+      topic: TOPIC.normalizedLogs,
+      partition,
+      offset: state.nextOffset,
+      lastRecordTimestamp: state.lastCountedTimestamp,
+      settings,
+      savedAt: new Date(wall).toISOString(),
+      counter: state.counter.state(),
+    };
+    const text = encodeSnapshot(snapshot);
+    state.snapshotOffset = state.nextOffset;
+    state.snapshotAt = wall;
+    state.saving = snapshots
+      .save(snapshotName(TOPIC.normalizedLogs, partition), text)
+      .then(() => void snapshotCounts.saved++)
+      .catch((err) => {
+        state.snapshotOffset = -1; // try again at the next chance
+        logger.warn({ partition, err: errorMessage(err) }, 'saving a window snapshot failed; a rebuild will replay more');
+      })
+      .finally(() => (state.saving = null));
+  }
+
+  /** Saves the partition's windows now (revoked, stopping) and waits for the write. */
+  async function finalSnapshot(partition: number, state: PartitionState): Promise<void> {
+    await state.saving;
+    saveSnapshot(partition, state, 'now');
+    await state.saving;
+  }
+
   async function assign(assignment: PartitionAssignment): Promise<void> {
     const { partition, position } = assignment;
     drop(partition);
@@ -192,13 +273,21 @@ export async function startClusteringService(
       clockSkewMs,
       now: now(),
       validate,
+      snapshot: await loadSnapshot(partition),
     });
-    partitions.set(partition, new PartitionState(rebuilt.counter, position, now()));
+    const state = new PartitionState(rebuilt.counter, rebuilt.countedUpTo, now());
+    state.lastCountedTimestamp = rebuilt.lastRecordTimestamp;
+    if (rebuilt.snapshot && 'usedAt' in rebuilt.snapshot && rebuilt.countedUpTo === rebuilt.snapshot.usedAt) {
+      state.snapshotOffset = rebuilt.countedUpTo; // nothing new to save until more is counted
+    }
+    partitions.set(partition, state);
     recoveredRecords += rebuilt.replayedRecords;
+    if (rebuilt.snapshot && 'usedAt' in rebuilt.snapshot) snapshotCounts.used++;
     logger.info(
       {
         partition,
         position,
+        snapshot: rebuilt.snapshot ? ('usedAt' in rebuilt.snapshot ? `from offset ${rebuilt.snapshot.usedAt}` : `not used: ${rebuilt.snapshot.unusable}`) : 'none',
         replayFrom: rebuilt.replayFrom,
         replayed: rebuilt.replayedRecords,
         skipped: rebuilt.skippedRecords,
@@ -289,7 +378,12 @@ export async function startClusteringService(
         const state = partitions.get(partition);
         if (!state) continue;
         // Best effort: whatever is not published is emitted again by the partition's next owner.
-        await state.exclusive(() => flush(state)).catch((err) => logger.warn({ err, partition }, 'revoked with unpublished incident events'));
+        await state
+          .exclusive(async () => {
+            await flush(state);
+            await finalSnapshot(partition, state);
+          })
+          .catch((err) => logger.warn({ err, partition }, 'revoked with unpublished incident events'));
         drop(partition);
       }
     },
@@ -304,10 +398,12 @@ export async function startClusteringService(
           if (record.offset < state.nextOffset) continue;
           countLog(state.counter, value, Math.min(record.timestamp, wall), state.outbox);
           state.nextOffset = record.offset + 1;
+          state.lastCountedTimestamp = record.timestamp;
         }
         release(messages); // counted: only the incident events are needed while they publish
         state.lastActivityAt = now();
         await flush(state);
+        saveSnapshot(partition, state, 'interval');
       });
     },
   });
@@ -339,6 +435,8 @@ export async function startClusteringService(
         windowsEvicted: windowStats.windowsEvicted,
         unreadableTimestamps: windowStats.unreadableTimestamps,
         recoveredRecords,
+        snapshotsSaved: snapshotCounts.saved,
+        rebuildsFromSnapshot: snapshotCounts.used,
       };
     },
     async stop(): Promise<void> {
@@ -346,7 +444,12 @@ export async function startClusteringService(
       await ticking;
       await subscription.stop();
       for (const [partition, state] of partitions) {
-        await state.exclusive(() => flush(state)).catch((err) => logger.warn({ err, partition }, 'stopped with unpublished incident events'));
+        await state
+          .exclusive(async () => {
+            await flush(state);
+            await finalSnapshot(partition, state);
+          })
+          .catch((err) => logger.warn({ err, partition }, 'stopped with unpublished incident events'));
         drop(partition);
       }
     },

@@ -11,7 +11,7 @@
  *  - an open-addressing index (linear probing, at most half full, backward-shift deletion)
  *    finds an id's slot.
  */
-import { HASH_SEED, hashIdString, hashUuidWords, parseLowercaseUuid } from '../../runtime/uuid-bits.js';
+import { formatUuidWords, HASH_SEED, hashIdString, hashUuidWords, parseLowercaseUuid } from '../../runtime/uuid-bits.js';
 
 const EMPTY = 0;
 const UUID = 1;
@@ -75,6 +75,18 @@ export class RecentEventIds {
     index[b] = slot + 1;
     this.next = slot + 1 === this.limit ? 0 : slot + 1;
     return false;
+  }
+
+  /** The remembered ids, oldest first (remembering them in this order rebuilds the ring). */
+  ids(): string[] {
+    const ids: string[] = [];
+    for (let i = 0; i < this.limit; i++) {
+      const slot = (this.next + i) % this.limit;
+      const kind = this.kinds[slot];
+      if (kind === UUID) ids.push(formatUuidWords(this.words, slot * 4));
+      else if (kind === STRING) ids.push(this.strings![slot]!);
+    }
+    return ids;
   }
 
   private holds(slot: number, isUuid: boolean, id: string): boolean {

@@ -21,10 +21,14 @@
  * Events the live process had not yet published (a final emitted by the idle timer just before
  * a crash) are emitted again after recovery: such a window is open again at c and closes anew.
  * Repeats are harmless, the incident service keeps the largest count per window.
+ *
+ * With a window snapshot that fits (snapshot.ts), the counter starts from it and the replay starts
+ * at its offset instead of at step 3's: the snapshot is the state the same feeding produced there.
  */
 import type { Bus, BusRecord } from '../../bus/port.js';
 import type { IncidentEvent, NormalizedLogEvent } from '../../contracts/types.js';
 import type { Validator } from '../../contracts/validators.js';
+import { countingSettings, settingsMismatch, type PartitionSnapshot } from './snapshot.js';
 import { emptyWindowStats, WindowCounter, type WindowCounterOptions } from './windows.js';
 
 /** Client clocks may run this far ahead of the bus producer's clock (default of the service). */
@@ -57,6 +61,8 @@ export interface RebuildRequest {
   /** Wall clock now. */
   now: number;
   validate: Validator<NormalizedLogEvent>;
+  /** The partition's last saved snapshot, if any: used if it fits. */
+  snapshot?: PartitionSnapshot;
 }
 
 export interface RebuiltPartition {
@@ -67,6 +73,12 @@ export interface RebuiltPartition {
   replayedRecords: number;
   /** Records the live consume loop dead-lettered (not JSON, not a valid NormalizedLogEvent). */
   skippedRecords: number;
+  /** Records below this offset are counted: the committed offset, or a snapshot's if further. */
+  countedUpTo: number;
+  /** Bus timestamp of the record at countedUpTo − 1, when the rebuild read it (a snapshot notes it). */
+  lastRecordTimestamp: number | undefined;
+  /** The snapshot's offset if the counter started from it; else why it was not used (none: no snapshot). */
+  snapshot?: { usedAt: number } | { unusable: string };
 }
 
 /** The live consume loop's view of a record: a valid NormalizedLogEvent, or nothing. */
@@ -91,26 +103,67 @@ async function clockAtPosition(bus: Bus, request: RebuildRequest, earliest: numb
   return now;
 }
 
+/** Bus timestamp of the record at `offset`, or undefined if it is not in the log. */
+async function timestampAt(bus: Bus, topic: string, partition: number, offset: number): Promise<number | undefined> {
+  for await (const batch of bus.read(topic, partition, offset, offset + 1)) {
+    if (batch.length > 0 && batch[0].offset === offset) return batch[0].timestamp;
+  }
+  return undefined;
+}
+
+/** Why `snapshot` cannot stand for the partition's counted state here, or undefined if it can. */
+async function snapshotUnfit(
+  request: RebuildRequest,
+  snapshot: PartitionSnapshot,
+  bounds: { replayFrom: number; latest: number },
+): Promise<string | undefined> {
+  const { bus, topic, partition } = request;
+  const mismatch = settingsMismatch(snapshot, topic, partition, countingSettings(request.counter));
+  if (mismatch) return mismatch;
+  if (snapshot.offset < bounds.replayFrom) return `it stands at offset ${snapshot.offset}, before the replay start ${bounds.replayFrom}`;
+  if (snapshot.offset > bounds.latest) return `it stands at offset ${snapshot.offset}, past the log end ${bounds.latest}`;
+  const timestamp = await timestampAt(bus, topic, partition, snapshot.offset - 1);
+  if (timestamp !== snapshot.lastRecordTimestamp) {
+    return `the record at offset ${snapshot.offset - 1} is ${timestamp === undefined ? 'gone' : 'another one'} (topic recreated?)`;
+  }
+  return undefined;
+}
+
 /** A WindowCounter holding the partition's windows as they were at the committed offset. */
 export async function rebuildPartitionWindows(request: RebuildRequest): Promise<RebuiltPartition> {
   const { bus, topic, partition, position, now, validate } = request;
   const { windowMs, graceMs } = request.counter;
   const liveStats = request.counter.stats;
   // Replayed logs were counted in the live figures already, by this or another process.
-  const counter = new WindowCounter({ ...request.counter, stats: emptyWindowStats() });
+  const counterOptions = { ...request.counter, stats: emptyWindowStats() };
+  let counter: WindowCounter | undefined;
   try {
-    const { earliest } = await bus.partitionBounds(topic, partition);
+    const { earliest, latest } = await bus.partitionBounds(topic, partition);
     const clock = await clockAtPosition(bus, request, earliest);
     const firstOpenStart = firstOpenWindowStart(clock, windowMs, graceMs);
-    // Clock such that exactly the windows starting before firstOpenStart count as closed.
-    counter.closeDue(firstOpenStart + graceMs);
+    let replayFrom = Math.max(earliest, await bus.offsetForTimestamp(topic, partition, firstOpenStart - request.clockSkewMs));
+    let snapshot: RebuiltPartition['snapshot'];
+    if (request.snapshot) {
+      const unfit = await snapshotUnfit(request, request.snapshot, { replayFrom, latest });
+      if (unfit === undefined) {
+        counter = WindowCounter.restore(counterOptions, request.snapshot.counter);
+        replayFrom = request.snapshot.offset;
+        snapshot = { usedAt: request.snapshot.offset };
+      } else snapshot = { unusable: unfit };
+    }
+    if (counter === undefined) {
+      counter = new WindowCounter(counterOptions);
+      // Clock such that exactly the windows starting before firstOpenStart count as closed.
+      counter.closeDue(firstOpenStart + graceMs);
+    }
 
-    const replayFrom = Math.max(earliest, await bus.offsetForTimestamp(topic, partition, firstOpenStart - request.clockSkewMs));
     let replayedRecords = 0;
     let skippedRecords = 0;
+    let last = snapshot && 'usedAt' in snapshot ? { offset: replayFrom - 1, timestamp: request.snapshot!.lastRecordTimestamp } : undefined;
     if (replayFrom < position) {
       for await (const batch of bus.read(topic, partition, replayFrom, position)) {
         for (const record of batch) {
+          last = { offset: record.offset, timestamp: record.timestamp };
           const log = decodeLog(record, validate);
           if (log === undefined) {
             skippedRecords++;
@@ -122,9 +175,11 @@ export async function rebuildPartitionWindows(request: RebuildRequest): Promise<
       }
     }
     if (liveStats) counter.stats = liveStats;
-    return { counter, clock, replayFrom, replayedRecords, skippedRecords };
+    const countedUpTo = Math.max(position, replayFrom);
+    const lastRecordTimestamp = last?.offset === countedUpTo - 1 ? last.timestamp : undefined;
+    return { counter, clock, replayFrom, replayedRecords, skippedRecords, countedUpTo, lastRecordTimestamp, snapshot };
   } catch (err) {
-    counter.dispose();
+    counter?.dispose();
     throw err;
   }
 }

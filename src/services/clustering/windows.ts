@@ -182,6 +182,37 @@ export interface WindowCounterOptions extends WindowSettings {
   continuationMs?: number;
 }
 
+/** One open window as plain data (WindowCounterState). */
+export interface WindowState {
+  /** Start of its [start, start + windowMs) interval. */
+  start: number;
+  tenantId: string;
+  fingerprint: string;
+  serviceName: string;
+  environment: string;
+  count: number;
+  firstSeenAt: number;
+  lastSeenAt: number;
+  severityRank: number;
+  topMessages: string[];
+  reportedCount: number;
+}
+
+/**
+ * A counter's whole state as plain, JSON-safe data, for a snapshot (snapshot.ts). Orders are kept
+ * (windows as the counter iterates them, hot fingerprints by recency, eventIds oldest first), so
+ * a restored counter emits the same events, in the same order, as the one it was taken from.
+ */
+export interface WindowCounterState {
+  /** The clock; absent before the first closeDue. */
+  clock?: number;
+  nextHotSweep?: number;
+  windows: WindowState[];
+  /** `tenantId NUL fingerprint` → end of its continuation period, least recent first. */
+  hot: Array<[string, number]>;
+  recentEventIds: string[];
+}
+
 /** The open windows of one partition (or of anything else that is counted as a unit). */
 export class WindowCounter {
   readonly windowMs: number;
@@ -319,6 +350,83 @@ export class WindowCounter {
     this.nextCloseAt = next;
     this.sweepHot();
     return finals ?? NO_EVENTS;
+  }
+
+  /** The counter's state (see WindowCounterState). */
+  state(): WindowCounterState {
+    const windows: WindowState[] = [];
+    for (const bucket of this.buckets.values()) {
+      for (const w of windowsOf(bucket)) {
+        windows.push({
+          start: bucket.start,
+          tenantId: w.tenantId,
+          fingerprint: w.fingerprint,
+          serviceName: w.serviceName,
+          environment: w.environment,
+          count: w.count,
+          firstSeenAt: w.firstSeenAt,
+          lastSeenAt: w.lastSeenAt,
+          severityRank: w.severityRank,
+          topMessages: w.topMessages.slice(),
+          reportedCount: w.reportedCount,
+        });
+      }
+    }
+    return {
+      ...(Number.isFinite(this.clock) ? { clock: this.clock } : {}),
+      ...(Number.isFinite(this.nextHotSweep) ? { nextHotSweep: this.nextHotSweep } : {}),
+      windows,
+      hot: [...this.hot],
+      recentEventIds: this.recentIds.ids(),
+    };
+  }
+
+  /**
+   * A counter holding `state`, taken from a counter with the same options. The windows take
+   * their room in `capacity` again; one that finds none is dropped as at eviction (unfired) or
+   * kept anyway (fired windows are never dropped).
+   */
+  static restore(options: WindowCounterOptions, state: WindowCounterState): WindowCounter {
+    const counter = new WindowCounter(options);
+    counter.clock = state.clock ?? -Infinity;
+    counter.nextHotSweep = state.nextHotSweep ?? -Infinity;
+    for (const [key, until] of state.hot) counter.hot.set(key, until);
+    for (const id of state.recentEventIds) counter.recentIds.seenBefore(id);
+    /** Last window of each fingerprint's chain in the bucket being filled: windows go in at the tail. */
+    const tails = new Map<Bucket, Map<string, Window>>();
+    for (const saved of state.windows) {
+      const retainedChars = saved.topMessages.reduce((sum, m) => sum + m.length, 0);
+      if (!counter.capacity.reserve(retainedChars) && saved.reportedCount === 0) {
+        counter.stats.windowsEvicted++;
+        continue;
+      }
+      const bucket = counter.bucketAt(saved.start);
+      const window: Window = {
+        tenantId: saved.tenantId,
+        fingerprint: saved.fingerprint,
+        serviceName: saved.serviceName,
+        environment: saved.environment,
+        count: saved.count,
+        firstSeenAt: saved.firstSeenAt,
+        lastSeenAt: saved.lastSeenAt,
+        severityRank: saved.severityRank,
+        topMessages: saved.topMessages.slice(0, MAX_TOP_MESSAGES),
+        retainedChars,
+        reportedCount: saved.reportedCount,
+        otherTenant: undefined,
+      };
+      let bucketTails = tails.get(bucket);
+      if (bucketTails === undefined) tails.set(bucket, (bucketTails = new Map()));
+      const tail = bucketTails.get(saved.fingerprint);
+      if (tail === undefined) bucket.byFingerprint.set(saved.fingerprint, window);
+      else tail.otherTenant = window;
+      bucketTails.set(saved.fingerprint, window);
+      counter.openWindows++;
+      counter.capacity.openWindows++;
+      counter.capacity.retainedChars += retainedChars;
+    }
+    counter.lastBucket = undefined;
+    return counter;
   }
 
   /** Drops every window (e.g. its partition was revoked) and gives their room back. */
