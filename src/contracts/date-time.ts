@@ -27,6 +27,13 @@ function isLeapYear(year: number): boolean {
 }
 
 /**
+ * The instants a date-time can name: its year has four digits, in UTC. Outside them toISOString
+ * writes a six-digit year, which is not an RFC 3339 date-time.
+ */
+export const FIRST_DATE_TIME_MS = Date.parse('0000-01-01T00:00:00.000Z');
+export const LAST_DATE_TIME_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
  * True when `text` is a valid date-time in the exact `toISOString` form (years 0000–9999);
  * false means only "not in that form", not "invalid".
  */

@@ -133,6 +133,32 @@ describe('ingestion gateway HTTP API', () => {
       payload: 'hello',
     });
     assert.equal(text.statusCode, 415);
+    // JSON is UTF-8: another declared charset is refused, not decoded wrongly.
+    const before = await rawLogsEnd();
+    for (const [charset, payload] of [
+      ['latin1', Buffer.from(`{"serviceName":"s","environment":"e","message":"caf\xe9"}`, 'latin1')],
+      ['"utf-16le"', Buffer.from(JSON.stringify(log), 'utf16le')],
+    ] as const) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/logs',
+        headers: { 'content-type': `application/json; charset=${charset}`, 'x-tenant-id': TENANT },
+        payload,
+      });
+      assert.equal(res.statusCode, 415, `charset=${charset}: ${res.body}`);
+      assert.equal(res.json().error, 'unsupported_media_type');
+      assert.match(res.json().message, /must be JSON in UTF-8/);
+    }
+    assert.equal(await rawLogsEnd(), before, 'nothing published');
+    for (const charset of ['utf-8', 'UTF8', '"utf-8"']) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/logs',
+        headers: { 'content-type': `application/json; charset=${charset}`, 'x-tenant-id': TENANT },
+        payload: JSON.stringify(log),
+      });
+      assert.equal(res.statusCode, 202, `charset=${charset}: ${res.body}`);
+    }
     for (const broken of ['{"serviceName": ', '[1,2', '', 'null']) {
       const res = await post(broken);
       assert.equal(res.statusCode, 400, `${JSON.stringify(broken)} → ${res.statusCode} ${res.body}`);

@@ -435,6 +435,38 @@ describe(`incident service on ${adapter.name}`, () => {
     });
   });
 
+  describe('text PostgreSQL cannot hold (U+0000, unpaired surrogates)', () => {
+    test('becomes U+FFFD: the incident opens, filters find it, notes with it are recorded', async () => {
+      const tenant = randomUUID();
+      const fp = fingerprintOf('unstorable');
+      await deliver(
+        windowEvent(tenant, fp, 0, 10, {
+          serviceName: 'svc\u0000x',
+          environment: 'env\ud800',
+          topMessages: ['boom \u0000 failed', 'lone \udc00 surrogate', 'emoji 😀 stays'],
+        }),
+      );
+      const incident = await onlyIncident(tenant);
+      assert.equal(incident.serviceName, 'svc\ufffdx');
+      assert.equal(incident.environment, 'env\ufffd');
+      assert.deepEqual(incident.topMessages, ['boom \ufffd failed', 'lone \ufffd surrogate', 'emoji 😀 stays']);
+      assert.equal(bus.records(TOPIC.dlq).filter((r) => r.value.toString('utf8').includes(tenant)).length, 0, 'nothing dead-lettered');
+      const [notification] = await notificationsOf(tenant);
+      assert.equal(notification.serviceName, 'svc\ufffdx');
+
+      for (const query of ['?service=svc%00x', '?service=svc%EF%BF%BDx', '?environment=env%EF%BF%BD']) {
+        assert.deepEqual((await listIncidents(tenant, query)).incidents.map((i) => i.id), [incident.id], query);
+      }
+      const assigned = await call('PATCH', `/api/v1/incidents/${incident.id}/assign`, tenant, {
+        assignedToUserId: randomUUID(),
+        notes: 'on it \u0000 now',
+      });
+      assert.equal(assigned.status, 200, JSON.stringify(assigned.body));
+      const detail = await getIncident(tenant, incident.id);
+      assert.equal(detail.history.at(-1)!.notes, 'on it \ufffd now');
+    });
+  });
+
   describe('lifecycle API', () => {
     async function openIncident(tenant: string, name = 'lifecycle'): Promise<Incident> {
       await deliver(windowEvent(tenant, fingerprintOf(name), 0, 10));
@@ -664,6 +696,10 @@ describe(`incident service on ${adapter.name}`, () => {
         ['?cursor=bm9wZQ', ['cursor']],
         ['?cursor=***', ['cursor']],
         [`?cursor=${Buffer.from(JSON.stringify({ t: '1', id: randomUUID() })).toString('base64url')}`, ['cursor']],
+        // Well-formed, but no incident can be seen at these instants (PostgreSQL has no year 0).
+        ...['0000-01-01T00:00:00.000Z', '+275760-09-13T00:00:00.000Z', '-000001-01-01T00:00:00.000Z'].map(
+          (t): [string, string[]] => [`?cursor=${Buffer.from(JSON.stringify({ t, id: randomUUID() })).toString('base64url')}`, ['cursor']],
+        ),
         ['?staus=NEW', ['staus']],
         ['?status=NEW&status=RESOLVED', ['status']],
       ];

@@ -34,6 +34,27 @@ describe('gateway: request body → RawLogEvents', () => {
     assert.equal(result.events[0].logTimestamp, new Date(1_795_000_000_000).toISOString());
   });
 
+  test('a date-time whose offset takes it outside years 0000–9999 in UTC is refused, naming the field; the edges are accepted', () => {
+    for (const timestamp of ['9999-12-31T23:59:59-00:01', '0000-01-01T00:00:00+01:00']) {
+      const result = toRawLogEvents([log, { ...log, timestamp }], TENANT, {}, NOW);
+      assert.ok(!result.ok, `${timestamp} accepted`);
+      assert.deepEqual(result.issues, [
+        { field: '[1].timestamp', message: 'must be between 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z in UTC' },
+      ]);
+    }
+    for (const [timestamp, iso] of [
+      ['9999-12-31T23:59:59.999Z', '9999-12-31T23:59:59.999Z'],
+      ['9999-12-31T23:59:59+00:00', '9999-12-31T23:59:59.000Z'],
+      ['0000-01-01T00:00:00Z', '0000-01-01T00:00:00.000Z'],
+      [253402300799999, '9999-12-31T23:59:59.999Z'],
+    ] as const) {
+      const result = toRawLogEvents({ ...log, timestamp }, TENANT, {}, NOW);
+      assert.ok(result.ok, `${timestamp} refused`);
+      assert.equal(result.events[0].logTimestamp, iso);
+      assert.ok(messageValidator('RawLogEvent')(result.events[0]).ok);
+    }
+  });
+
   test('missing level is allowed (normalization makes it INFO)', () => {
     const { level: _level, ...noLevel } = log;
     const result = toRawLogEvents(noLevel, TENANT, {}, NOW);

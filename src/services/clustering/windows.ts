@@ -27,7 +27,7 @@
  * (same key), so remembering the last few thousand ids catches it (recent-event-ids.ts keeps
  * them off the JS heap).
  */
-import { parseDateTime } from '../../contracts/date-time.js';
+import { LAST_DATE_TIME_MS, parseDateTime } from '../../contracts/date-time.js';
 import type { IncidentEvent, NormalizedLogEvent, Severity } from '../../contracts/types.js';
 import { severityOfLevel } from '../normalization/level.js';
 import { RecentEventIds } from './recent-event-ids.js';
@@ -594,7 +594,8 @@ export class WindowCounter {
       lastSeenAt: iso(window.lastSeenAt),
       topMessages: window.topMessages.slice(),
       windowStart: iso(bucket.start),
-      windowEnd: iso(bucket.end),
+      // The last window of year 9999 ends in year 10000, which no date-time can name.
+      windowEnd: iso(Math.min(bucket.end, LAST_DATE_TIME_MS)),
       final,
     };
     if (continuation) event.continuation = true;

@@ -5,7 +5,7 @@
  * one bad entry rejects the batch.
  */
 import { v7 as uuidv7 } from 'uuid';
-import { isCanonicalIsoDateTime } from '../../contracts/date-time.js';
+import { FIRST_DATE_TIME_MS, isCanonicalIsoDateTime, LAST_DATE_TIME_MS } from '../../contracts/date-time.js';
 import type { LogInput, RawLogEvent } from '../../contracts/types.js';
 import { httpBodyValidator, type ValidationIssue } from '../../contracts/validators.js';
 
@@ -35,12 +35,16 @@ function withDefaults(entry: unknown, defaults: IngestDefaults): unknown {
   return log;
 }
 
-function isoTimestamp(value: LogInput['timestamp']): string | null | 'invalid' {
+function isoTimestamp(value: LogInput['timestamp']): string | null | 'invalid' | 'out of range' {
   if (value === undefined || value === null) return null;
   // Already in the form toISOString would give: keep it, no Date round trip.
   if (typeof value === 'string' && isCanonicalIsoDateTime(value)) return value;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? 'invalid' : date.toISOString();
+  const time = new Date(value).getTime();
+  if (Number.isNaN(time)) return 'invalid';
+  // A valid date-time with an offset can still name an instant outside years 0000–9999 in UTC
+  // (9999-12-31T23:59:59-00:01), which toISOString writes with a six-digit year: not a date-time.
+  if (time < FIRST_DATE_TIME_MS || time > LAST_DATE_TIME_MS) return 'out of range';
+  return new Date(time).toISOString();
 }
 
 export function toRawLogEvents(body: unknown, tenantId: string, defaults: IngestDefaults, receivedAt: Date): IngestResult {
@@ -73,6 +77,10 @@ export function toRawLogEvents(body: unknown, tenantId: string, defaults: Ingest
     const logTimestamp = isoTimestamp(log.timestamp);
     if (logTimestamp === 'invalid') {
       issues.push({ field: at('timestamp'), message: 'is not a valid date-time' });
+      continue;
+    }
+    if (logTimestamp === 'out of range') {
+      issues.push({ field: at('timestamp'), message: 'must be between 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z in UTC' });
       continue;
     }
     const event: RawLogEvent = {

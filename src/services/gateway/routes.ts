@@ -72,6 +72,20 @@ function acceptedEvents(request: FastifyRequest, tenantId: string): RawLogEvent[
   throw new HttpError(result.status, code, message, { issues: result.issues });
 }
 
+/**
+ * JSON is UTF-8 (RFC 8259), and the body is read as such: a declared charset that is not UTF-8
+ * is refused before the body is read, rather than its text silently mangled (latin1) or
+ * reported as malformed JSON (UTF-16).
+ */
+function refuseNonUtf8Charset(contentType: string | undefined): void {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType ?? '')?.[1];
+  if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+    throw new HttpError(415, 'unsupported_media_type', `the body must be JSON in UTF-8; charset=${charset} is not supported`, {
+      field: 'Content-Type',
+    });
+  }
+}
+
 const rawLogRecord = (event: RawLogEvent): ProduceRecord => ({ key: recordKey(TOPIC.rawLogs, event), value: JSON.stringify(event) });
 
 export function registerIngestRoutes(app: FastifyInstance, bus: Bus, options: IngestRouteOptions = {}): void {
@@ -80,7 +94,7 @@ export function registerIngestRoutes(app: FastifyInstance, bus: Bus, options: In
   // JSON only: Fastify would otherwise also accept text/plain.
   app.removeContentTypeParser(['text/plain']);
 
-  app.post('/api/v1/logs', async (request, reply) => {
+  app.post('/api/v1/logs', { onRequest: async (request) => refuseNonUtf8Charset(request.headers['content-type']) }, async (request, reply) => {
     const tenantId = tenantOf(request);
     const events = acceptedEvents(request, tenantId);
     if (rateLimiter) await takeTokens(rateLimiter, tenantId, events.length, warn);

@@ -13,13 +13,14 @@
  */
 import type { NotificationEvent } from '../../contracts/types.js';
 import type { SqlExecutor } from '../../storage/sql-database.js';
+import { storableJson } from '../../storage/sql/storable-text.js';
 import type { HistoryEntry, Incident } from './incident.js';
 import { incidentColumns, toIncident, toWindow, windowColumns, type IncidentWindow, type Row } from './rows.js';
 
 /** Runs `sql` with the rows as its $1 (a JSON array), skipping the statement when there are none. */
 async function forRows(x: SqlExecutor, sql: string, rows: object[]): Promise<Row[]> {
   if (rows.length === 0) return [];
-  return x.query(sql, [JSON.stringify(rows)]);
+  return x.query(sql, [storableJson(rows)]);
 }
 
 /** Lines rows carrying `i` up with the n inputs they answer; undefined where none answered. */

@@ -8,6 +8,7 @@
  */
 import type { IncidentStatus, NotificationEvent, NotificationType, Severity } from '../../contracts/types.js';
 import type { SqlExecutor } from '../../storage/sql-database.js';
+import { storableJson, storableText } from '../../storage/sql/storable-text.js';
 import type { HistoryEntry, Incident } from './incident.js';
 import { incidentColumns, iso, textOrNull, toIncident } from './rows.js';
 
@@ -72,8 +73,9 @@ export async function listIncidents(
   };
   if (filter.status) add((n) => `status = ${n}`, filter.status);
   if (filter.severity) add((n) => `severity = ${n}`, filter.severity);
-  if (filter.serviceName) add((n) => `service_name = ${n}`, filter.serviceName);
-  if (filter.environment) add((n) => `environment = ${n}`, filter.environment);
+  // As stored (storable-text.ts): a filter with U+0000 finds the incidents whose names had one.
+  if (filter.serviceName) add((n) => `service_name = ${n}`, storableText(filter.serviceName));
+  if (filter.environment) add((n) => `environment = ${n}`, storableText(filter.environment));
   if (after) {
     params.push(after.lastSeenAt, after.id);
     where.push(`(last_seen_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
@@ -98,7 +100,7 @@ export async function insertHistory(
   await x.query(
     `insert into incident_state_history (tenant_id, incident_id, from_status, to_status, actor, assigned_to_user_id, notes)
      values ($1, $2, $3, $4, $5, $6, $7)`,
-    [tenantId, incidentId, entry.fromStatus, entry.toStatus, entry.actor, entry.assignedToUserId, entry.notes],
+    [tenantId, incidentId, entry.fromStatus, entry.toStatus, entry.actor && storableText(entry.actor), entry.assignedToUserId, entry.notes && storableText(entry.notes)],
   );
 }
 
@@ -124,7 +126,7 @@ export async function listHistory(x: SqlExecutor, tenantId: string, incidentId: 
 export async function insertOutbox(x: SqlExecutor, id: string, event: NotificationEvent): Promise<void> {
   await x.query(
     `insert into incident_outbox (id, tenant_id, incident_id, notification_type, payload) values ($2, $1, $3, $4, $5::jsonb)`,
-    [event.tenantId, id, event.incidentId, event.notificationType, JSON.stringify(event)],
+    [event.tenantId, id, event.incidentId, event.notificationType, storableJson(event)],
   );
 }
 

@@ -13,6 +13,7 @@ import type { Incident } from './incident.js';
 import { INCIDENT_STATUSES, type IncidentAction } from './lifecycle.js';
 import * as repo from './repository.js';
 import { transitionIncident } from './transitions.js';
+import { EARLIEST_STORABLE, LATEST_STORABLE } from './window-report.js';
 
 export interface IncidentRoutesOptions {
   db: SqlDatabase;
@@ -39,6 +40,8 @@ function decodeIncidentCursor(json: unknown): repo.IncidentCursor | undefined {
   if (typeof t !== 'string' || !isUuid(id)) return undefined;
   const ms = Date.parse(t);
   if (Number.isNaN(ms) || new Date(ms).toISOString() !== t) return undefined;
+  // Only instants an incident can have (anything else is no cursor log0 made, and PostgreSQL refuses year 0).
+  if (ms < EARLIEST_STORABLE || ms > LATEST_STORABLE) return undefined;
   return { lastSeenAt: t, id: id.toLowerCase() };
 }
 

@@ -24,8 +24,8 @@ export interface WindowReport {
 }
 
 /** Years 1 to 9999: PostgreSQL has no year 0, and ISO strings beyond 9999 no longer sort as text. */
-const EARLIEST_STORABLE = Date.parse('0001-01-01T00:00:00.000Z');
-const LATEST_STORABLE = Date.parse('9999-12-31T23:59:59.999Z');
+export const EARLIEST_STORABLE = Date.parse('0001-01-01T00:00:00.000Z');
+export const LATEST_STORABLE = Date.parse('9999-12-31T23:59:59.999Z');
 
 function instant(value: string, field: string): string {
   const ms = Date.parse(value);

@@ -2,6 +2,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { NotificationEvent } from '../../contracts/types.js';
 import type { SqlExecutor } from '../../storage/sql-database.js';
+import { storableJson } from '../../storage/sql/storable-text.js';
 
 export interface DeliveryRecord {
   id: string;
@@ -75,7 +76,7 @@ export async function recordDeliveries(db: SqlExecutor, deliveries: Delivery[]):
      ON CONFLICT (tenant_id, notification_id, channel) DO NOTHING
      RETURNING id`,
     [
-      JSON.stringify(
+      storableJson(
         deliveries.map((d, i) => ({
           i,
           id: ids[i],

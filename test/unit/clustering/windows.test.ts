@@ -84,6 +84,14 @@ describe('window alignment', () => {
     assert.equal(next.windowStart, new Date(T0 + WINDOW).toISOString());
   });
 
+  test('the last window of year 9999 ends at the last instant a date-time can name', () => {
+    const c = counter({ threshold: 2 });
+    const last = Date.parse('9999-12-31T23:59:59.999Z');
+    const [event] = addAll(c, [log(last), log(last - 1)]); // checked against the contract
+    assert.equal(event.windowStart, '9999-12-31T23:55:00.000Z');
+    assert.equal(event.windowEnd, '9999-12-31T23:59:59.999Z');
+  });
+
   test('timestamps with an offset are placed by their instant', () => {
     const c = counter({ threshold: 1 });
     const [event] = addAll(c, [log(0, { timestamp: '2026-11-23T11:19:59.999+01:00' })]);
