@@ -9,7 +9,7 @@ import { _, str, type CodeKeywordDefinition, type KeywordCxt } from 'ajv';
 import ucs2lengthModule from 'ajv/dist/runtime/ucs2length.js';
 
 // CommonJS module with a default export.
-const ucs2length = (ucs2lengthModule as unknown as { default: (s: string) => number }).default;
+export const ucs2length = (ucs2lengthModule as unknown as { default: (s: string) => number }).default;
 
 export const stringLengthKeyword: CodeKeywordDefinition = {
   keyword: ['maxLength', 'minLength'],

@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import type { ValidationIssue, Validator } from '../contracts/validators.js';
 import { HttpError } from './errors.js';
 import { isUuid } from './http.js';
+import { ucs2length } from '../contracts/string-length.js';
 
 /** The last instant ISO-8601 and epoch-ms inputs may name (9999-12-31T23:59:59.999Z). */
 const MAX_EPOCH_MS = 253_402_300_799_999;
@@ -56,7 +57,8 @@ export class QueryParams {
     const value = this.raw(name);
     if (value === undefined) return undefined;
     if (value.length === 0) return this.fail(name, 'must not be empty');
-    if (value.length > maxLength) return this.fail(name, `must be at most ${maxLength} characters`);
+    // Characters as the contracts count them (code points), so any stored name can be asked for.
+    if (value.length > maxLength && ucs2length(value) > maxLength) return this.fail(name, `must be at most ${maxLength} characters`);
     return value;
   }
 

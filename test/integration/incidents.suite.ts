@@ -457,6 +457,14 @@ describe(`incident service on ${adapter.name}`, () => {
       for (const query of ['?service=svc%00x', '?service=svc%EF%BF%BDx', '?environment=env%EF%BF%BD']) {
         assert.deepEqual((await listIncidents(tenant, query)).incidents.map((i) => i.id), [incident.id], query);
       }
+      // Lengths are counted in characters (code points) as the contracts count them.
+      const emoji = '😀'.repeat(255);
+      await deliver(windowEvent(tenant, fingerprintOf('emoji'), 0, 10, { serviceName: emoji }));
+      const byEmoji = await listIncidents(tenant, `?service=${encodeURIComponent(emoji)}`);
+      assert.deepEqual(byEmoji.incidents.map((i) => i.serviceName), [emoji]);
+      const tooLong = await call('GET', `/api/v1/incidents?service=${encodeURIComponent(emoji + '😀')}`, tenant);
+      assert.equal(tooLong.status, 400);
+
       const assigned = await call('PATCH', `/api/v1/incidents/${incident.id}/assign`, tenant, {
         assignedToUserId: randomUUID(),
         notes: 'on it \u0000 now',
