@@ -260,7 +260,7 @@ export interface NotificationEvent {
  */
 export interface DlqEvent {
   /**
-   * The failed event payload (type varies by publisher). A record that was not a JSON object is kept as {"unparsed": "<its text>"}.
+   * The failed event payload (type varies by publisher). A record that was not a JSON object is kept as {"unparsed": "<its text>"}; one too large for a dead letter (over 512 KiB as JSON) or nested too deeply to serialize as {"unparsed": "<the first 80,000 characters of its text>", "truncated": true, "originalBytes": <its size>}.
    */
   originalEvent: {};
   /**

@@ -69,7 +69,7 @@ export interface MessageConsumerOptions<N extends keyof ContractSchemas> {
 /** Attempts before a record failing with an unclassified error is dead-lettered. */
 const MAX_ATTEMPTS = 3;
 
-interface DeadLetter {
+export interface DeadLetter {
   record: BusRecord;
   originalEvent: object;
   error: string;
@@ -100,6 +100,36 @@ export function dlqEvent(service: FailedAt, letter: DeadLetter): DlqEvent {
   };
 }
 
+/**
+ * A dead letter must always be publishable, or the partition behind it stalls for good: well under
+ * Kafka's default 1 MB record limit, whatever the record it carries (up to that limit itself, or
+ * more once invalid UTF-8 bytes have each become a 3-byte U+FFFD).
+ */
+export const MAX_DEAD_LETTER_BYTES = 512 * 1024;
+/** Characters of a record's text kept when it cannot go whole: ≤ 6 bytes each once escaped. */
+const TRUNCATED_CHARS = 80_000;
+
+/**
+ * The DlqEvent as JSON. A record too large for the DLQ, or nested too deeply for JSON.stringify
+ * (it overflows the stack; JSON.parse does not), goes as the start of its text instead, marked
+ * truncated: its source topic, partition and offset still point at the whole record.
+ */
+export function deadLetterJson(service: FailedAt, letter: DeadLetter): string {
+  const event = dlqEvent(service, letter);
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(event);
+  } catch {
+    // RangeError: Maximum call stack size exceeded
+  }
+  if (json !== undefined && Buffer.byteLength(json) <= MAX_DEAD_LETTER_BYTES) return json;
+  const text = letter.record.value.toString('utf8');
+  return JSON.stringify({
+    ...event,
+    originalEvent: { unparsed: text.slice(0, TRUNCATED_CHARS), truncated: true, originalBytes: letter.record.value.length },
+  });
+}
+
 export async function publishDeadLetters(bus: Bus, service: FailedAt, letters: DeadLetter[]): Promise<void> {
   if (letters.length === 0) return;
   await bus.produce(
@@ -107,8 +137,8 @@ export async function publishDeadLetters(bus: Bus, service: FailedAt, letters: D
     letters.map((letter) => {
       const eventId = (letter.originalEvent as { eventId?: unknown }).eventId;
       return {
-        key: typeof eventId === 'string' && eventId ? eventId : randomUUID(),
-        value: JSON.stringify(dlqEvent(service, letter)),
+        key: typeof eventId === 'string' && eventId ? eventId.slice(0, 1000) : randomUUID(),
+        value: deadLetterJson(service, letter),
       };
     }),
   );

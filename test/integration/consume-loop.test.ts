@@ -14,7 +14,8 @@ import { test } from 'node:test';
 import { createEmbeddedBus, type EmbeddedBus } from '../../src/bus/embedded/index.js';
 import { TOPIC } from '../../src/contracts/topics.js';
 import type { DlqEvent, NormalizedLogEvent } from '../../src/contracts/types.js';
-import { consumeMessages, release } from '../../src/runtime/consumer.js';
+import { consumeMessages, MAX_DEAD_LETTER_BYTES, release } from '../../src/runtime/consumer.js';
+import { messageValidator } from '../../src/contracts/validators.js';
 import { PoisonMessageError } from '../../src/runtime/errors.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import { readTopic } from '../support/bus-topics.js';
@@ -144,3 +145,48 @@ test('a handler that released its messages before failing: the loop isolates on 
       await subscription.stop();
     }
   }));
+
+test('records no dead letter could carry whole (nested too deeply to serialize, too large) go truncated, and the partition moves on', () =>
+  withLogsOnBus(3, async (bus, logs) => {
+    const depth = 20_000;
+    const deep = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+    const large = JSON.stringify({ eventId: 'y'.repeat(5_000), blob: 'B'.repeat(900_000) });
+    const controls = JSON.stringify({ message: '\u0001'.repeat(100_000) }); // each char escaped to 6 bytes
+    await bus.produce(TOPIC.normalizedLogs, [deep, large, controls].map((value) => ({ key: 'k', value })));
+    const last = normalizedPaymentLog(logs[0].tenantId, 99);
+    await bus.produce(TOPIC.normalizedLogs, [{ key: 'k', value: JSON.stringify(last) }]);
+
+    const handled: string[] = [];
+    const subscription = await consumeMessages({
+      bus,
+      logger: createLogger('silent'),
+      service: 'normalization-service',
+      groupId: 'consume-loop-unserializable-test',
+      topic: TOPIC.normalizedLogs,
+      message: 'NormalizedLogEvent',
+      handle: async (messages) => void handled.push(...messages.map((m) => m.value.eventId)),
+    });
+    try {
+      const letters = await deadLetters(bus, 3, 500);
+      assert.equal(letters.length, 3);
+      for (const record of await readTopic(bus, TOPIC.dlq)) {
+        assert.ok(record.value.length <= MAX_DEAD_LETTER_BYTES, `a dead letter of ${record.value.length} bytes`);
+        assert.ok(messageValidator('DlqEvent')(JSON.parse(record.value.toString())).ok);
+      }
+      const [deepLetter, largeLetter, controlsLetter] = letters;
+      assert.equal(deepLetter.sourceOffset, 3);
+      assert.deepEqual(Object.keys(deepLetter.originalEvent), ['unparsed', 'truncated', 'originalBytes']);
+      assert.ok((deepLetter.originalEvent as { unparsed: string }).unparsed.startsWith('{"a":{"a":'));
+      assert.equal((largeLetter.originalEvent as { originalBytes: number }).originalBytes, Buffer.byteLength(large));
+      assert.equal((controlsLetter.originalEvent as { truncated: boolean }).truncated, true);
+      await eventually(() => handled.includes(last.eventId), 'the record behind them');
+      assert.deepEqual(handled, [...logs.map((l) => l.eventId), last.eventId]);
+    } finally {
+      await subscription.stop();
+    }
+  }));
+
+async function eventually(done: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500 && !done(); i++) await sleep(20);
+  assert.ok(done(), `timed out waiting for ${what}`);
+}
