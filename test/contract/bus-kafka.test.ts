@@ -6,11 +6,13 @@
  * created, so runs leave nothing behind but the groups' committed offsets (which Kafka expires).
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { before, describe, test } from 'node:test';
 import { Admin } from '@platformatic/kafka';
 import { createKafkaBus } from '../../src/bus/kafka/index.js';
+import { partitionForKey } from '../../src/bus/partitioner.js';
 import type { Bus } from '../../src/bus/port.js';
 import { TransientError } from '../../src/runtime/errors.js';
 import { kafkaBrokers } from '../support/kafka-broker.js';
@@ -197,6 +199,31 @@ describe('Kafka bus: behaviour specific to this adapter', () => {
       for (let i = 0; i < 100 && afterSeek.length < 7; i++) await new Promise((r) => setTimeout(r, 100));
       await Promise.all(subscriptions.map((s) => s.stop()));
       assert.deepEqual(afterSeek, [3, 4, 5, 6, 7, 8, 9], 'the revoked batch’s commit (10) overwrote the seek');
+    } finally {
+      await bus.close();
+      await deleteTopics([topic]);
+    }
+  });
+
+  test('records compressed with zstd by another producer are read, on every Node version', { timeout: 60_000 }, async () => {
+    const bus = await open();
+    const topic = `zstd-${randomUUID().slice(0, 8)}`;
+    const groupId = `g-${randomUUID().slice(0, 8)}`;
+    try {
+      await bus.ensureTopics([{ name: topic, partitions: 2 }]);
+      // kcat (librdkafka) compresses with zstd; partition 1 gets a plain record from log0 itself.
+      // Compressible, or librdkafka sends them uncompressed.
+      const values = Array.from({ length: 5 }, (_, i) => `zstd record ${i} ${'x'.repeat(2_000)}`);
+      execFileSync('kcat', ['-b', brokers.join(','), '-P', '-t', topic, '-p', '0', '-z', 'zstd', '-K', ':'], {
+        input: values.map((v, i) => `k${i}:${v}`).join('\n') + '\n',
+      });
+      const keyOnPartition1 = Array.from({ length: 100 }, (_, i) => `key-${i}`).find((k) => partitionForKey(k, 2) === 1)!;
+      await bus.produce(topic, [{ key: keyOnPartition1, value: 'plain record' }]);
+      const received: string[] = [];
+      const subscription = await bus.consume({ groupId, topics: [topic], handler: async (batch) => void received.push(...batch.map((r) => r.value.toString('utf8'))) });
+      for (let i = 0; i < 100 && received.length < values.length + 1; i++) await new Promise((r) => setTimeout(r, 100));
+      await subscription.stop();
+      assert.deepEqual(received.sort(), [...values, 'plain record'].sort());
     } finally {
       await bus.close();
       await deleteTopics([topic]);

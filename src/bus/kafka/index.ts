@@ -5,6 +5,7 @@
 import type { Bus } from '../port.js';
 import { KafkaBus } from './kafka-bus.js';
 import type { KafkaBusOptions } from './options.js';
+import { readZstdWithoutZlib } from './zstd.js';
 
 export { KafkaBus, type KafkaBusOptions };
 
@@ -13,5 +14,6 @@ export { KafkaBus, type KafkaBusOptions };
  * down; ping() reports whether it can serve.
  */
 export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
+  readZstdWithoutZlib();
   return KafkaBus.create(options);
 }
