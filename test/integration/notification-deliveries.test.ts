@@ -95,15 +95,18 @@ for (const adapter of SQL_ADAPTERS) describe(`notification deliveries on ${adapt
         headers: { [HEADER.notificationId]: `id-${i}` },
       }));
       await bus.produce(TOPIC.notificationEvents, [...records, ...records.filter((_, i) => i % 10 === 0)]);
-      // Without the header, the record's position identifies it.
-      await bus.produce(TOPIC.notificationEvents, [{ key: null, value: JSON.stringify(notification(tenant)) }]);
+      // Without the header, or with an empty or blank one, or one too long to be an id, the record's position identifies it.
+      await bus.produce(TOPIC.notificationEvents, [
+        { key: null, value: JSON.stringify(notification(tenant)) },
+        ...['', '', ' ', ' ', 'x'.repeat(201)].map((id) => ({ key: null, value: JSON.stringify(notification(tenant)), headers: { [HEADER.notificationId]: id } })),
+      ]);
       await bus.drained(NOTIFICATION_GROUP, TOPIC.notificationEvents);
 
       const [row] = await db.query<{ n: number; distinct_ids: number }>(
         'select count(*)::int as n, count(distinct notification_id)::int as distinct_ids from notification_deliveries where tenant_id = $1',
         [tenant],
       );
-      assert.deepEqual(row, { n: 251, distinct_ids: 251 });
+      assert.deepEqual(row, { n: 256, distinct_ids: 256 });
     });
   });
 });

@@ -4,6 +4,7 @@
  * delivery log (channel 'log'), readable at GET /api/v1/notifications.
  */
 import type { FastifyInstance } from 'fastify';
+import type { BusRecord } from '../../bus/port.js';
 import { HEADER, TOPIC } from '../../contracts/topics.js';
 import { BatchWriter, SQL_FLUSH_INTERVAL_MS } from '../../runtime/batch-writer.js';
 import { consumeMessages } from '../../runtime/consumer.js';
@@ -13,6 +14,7 @@ import { recordDeliveries, type Delivery } from './repository.js';
 import { registerNotificationRoutes } from './routes.js';
 
 export const NOTIFICATION_GROUP = 'notification-service.delivery-recorder';
+const MAX_NOTIFICATION_ID_CHARS = 200;
 
 export async function startNotificationService(
   ctx: ServiceContext & { db: SqlDatabase; app: FastifyInstance },
@@ -34,6 +36,19 @@ export async function startNotificationService(
     { batchRows: 1000, flushIntervalMs: SQL_FLUSH_INTERVAL_MS },
   );
 
+  /**
+   * The outbox id the incident service sends as a header (a UUID), so a notification published
+   * twice is recorded once; without a usable one (another producer's record: none, blank, or too
+   * long for an id), the record's position, which is unique, stands in: never a shared value that
+   * would make later notifications look like repeats and be dropped.
+   */
+  const notificationIdOf = (record: BusRecord): string => {
+    const header = record.headers[HEADER.notificationId];
+    return header !== undefined && header.trim() !== '' && header.length <= MAX_NOTIFICATION_ID_CHARS
+      ? header
+      : `${record.topic}:${record.partition}:${record.offset}`;
+  };
+
   const consumer = await consumeMessages({
     bus,
     logger,
@@ -44,7 +59,7 @@ export async function startNotificationService(
     handle: (messages) =>
       recorder.append(
         messages.map(({ value, record }) => ({
-          notificationId: record.headers[HEADER.notificationId] ?? `${record.topic}:${record.partition}:${record.offset}`,
+          notificationId: notificationIdOf(record),
           event: value,
           channel: 'log',
           status: 'RECORDED',
