@@ -6,7 +6,9 @@
  * created, so runs leave nothing behind but the groups' committed offsets (which Kafka expires).
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { before, describe, test } from 'node:test';
@@ -15,6 +17,7 @@ import { createKafkaBus } from '../../src/bus/kafka/index.js';
 import { partitionForKey } from '../../src/bus/partitioner.js';
 import type { Bus } from '../../src/bus/port.js';
 import { TransientError } from '../../src/runtime/errors.js';
+import { packageRoot } from '../../src/runtime/package-root.js';
 import { kafkaBrokers } from '../support/kafka-broker.js';
 import { busContractSuite, type BusFixture } from './bus.contract.js';
 
@@ -200,6 +203,37 @@ describe('Kafka bus: behaviour specific to this adapter', () => {
       await Promise.all(subscriptions.map((s) => s.stop()));
       assert.deepEqual(afterSeek, [3, 4, 5, 6, 7, 8, 9], 'the revoked batch’s commit (10) overwrote the seek');
     } finally {
+      await bus.close();
+      await deleteTopics([topic]);
+    }
+  });
+
+  test('a broker that hangs mid-stream: every produce call fails within produceTimeoutMs, also those queued behind the hung request', { timeout: 60_000 }, async (t) => {
+    const pidFile = join(packageRoot(), '.kafka', 'kafka.pid');
+    const running = spawnSync('bash', ['scripts/kafka.sh', 'status'], { cwd: packageRoot(), stdio: 'ignore' }).status === 0;
+    if (!running || !existsSync(pidFile)) {
+      t.skip('the broker is not this repo’s: it cannot be paused from here');
+      return;
+    }
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    const produceTimeoutMs = 3_000;
+    const bus = await createKafkaBus({ brokers, clientId: 'log0-contract-hung', produceTimeoutMs, requestTimeoutMs: 3_000, onWarning: () => {} });
+    const topic = `hung-${randomUUID().slice(0, 8)}`;
+    try {
+      await bus.ensureTopics([{ name: topic, partitions: 1 }]);
+      await bus.produce(topic, [{ key: 'k', value: 'before' }]); // metadata and connections in place
+      process.kill(pid, 'SIGSTOP');
+      const timed = async (): Promise<number> => {
+        const started = Date.now();
+        await assert.rejects(bus.produce(topic, [{ key: 'k', value: 'v' }]), (err: unknown) => err instanceof TransientError);
+        return Date.now() - started;
+      };
+      const first = timed();
+      await new Promise((r) => setTimeout(r, 500)); // these wait behind the first one's request
+      const queued = await Promise.all([timed(), timed(), timed()]);
+      for (const ms of [await first, ...queued]) assert.ok(ms < produceTimeoutMs + 1_000, `a produce call failed after ${ms} ms`);
+    } finally {
+      process.kill(pid, 'SIGCONT');
       await bus.close();
       await deleteTopics([topic]);
     }

@@ -17,6 +17,8 @@ export interface ProduceCall {
   remaining: number;
   positions: RecordPosition[];
   settled: boolean;
+  /** When the caller stops waiting (Date.now() ms): a request carrying the call ends by then. */
+  deadlineAt?: number;
   resolve: (positions: RecordPosition[]) => void;
   reject: (error: Error) => void;
 }

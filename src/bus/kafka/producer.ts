@@ -15,6 +15,8 @@ import { partitionKey, type PlannedRecord, ProduceQueue } from './produce-queue.
 import { prepareRecord, type PrepareMemo } from './records.js';
 import type { TopicCatalog } from './topics.js';
 
+/** A request is given at least this long, however close its calls are to their deadlines. */
+const MIN_REQUEST_TIMEOUT_MS = 250;
 /** Kafka's default socket.request.max.bytes is 100 MiB; stay far below it. */
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
@@ -55,10 +57,12 @@ export class KafkaProducer {
         `kafka bus: produce to "${topic}": ${this.queue.queuedBytes} bytes already wait for the Kafka cluster (limit ${this.options.maxQueuedBytes})`,
       );
     }
-    // A call still waiting for its turn when its deadline passes fails, unsent (in flight, its
-    // request's own deadline applies): no caller waits behind a long queue for ever.
+    // A call still waiting for its turn when its deadline passes fails, unsent; once in flight,
+    // its request ends by the call's deadline (send()): no caller waits longer than
+    // produceTimeoutMs, even behind a request that hung.
     let deadline: NodeJS.Timeout | undefined;
     const done = this.queue.add(topic, prepared, (call) => {
+      call.deadlineAt = Date.now() + this.options.produceTimeoutMs;
       deadline = setTimeout(() => {
         this.queue.expire(
           call,
@@ -116,8 +120,13 @@ export class KafkaProducer {
         timestamp: r.timestamp,
       };
     });
+    // The earliest deadline of the calls on board bounds the request: a call that waited behind
+    // a request that hung does not get a second full timeout.
+    const now = Date.now();
+    let timeoutMs = this.options.produceTimeoutMs;
+    for (const { call } of planned) if (call.deadlineAt !== undefined) timeoutMs = Math.min(timeoutMs, call.deadlineAt - now);
     try {
-      const result = await withTimeout(producer.send({ messages }), this.options.produceTimeoutMs, 'produce');
+      const result = await withTimeout(producer.send({ messages }), Math.max(MIN_REQUEST_TIMEOUT_MS, timeoutMs), 'produce');
       const baseOffsets = new Map<string, number>();
       for (const o of result.offsets ?? []) baseOffsets.set(partitionKey(o.topic, o.partition), Number(o.offset));
       this.queue.acknowledge(planned, baseOffsets);
