@@ -6,7 +6,7 @@ import type { Logger } from './logger.js';
 
 export type ThrottledWarning = (fields: Record<string, unknown>, message: string) => void;
 
-export function throttledWarning(logger: Pick<Logger, 'warn'>, intervalMs = 10_000): ThrottledWarning {
+export function throttledWarning(logger: Pick<Logger, 'warn' | 'error'>, intervalMs = 10_000, level: 'warn' | 'error' = 'warn'): ThrottledWarning {
   let last = -Infinity;
   let suppressed = 0;
   return (fields, message) => {
@@ -15,7 +15,7 @@ export function throttledWarning(logger: Pick<Logger, 'warn'>, intervalMs = 10_0
       suppressed++;
       return;
     }
-    logger.warn({ ...fields, suppressed }, message);
+    logger[level]({ ...fields, suppressed }, message);
     last = now;
     suppressed = 0;
   };

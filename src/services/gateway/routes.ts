@@ -91,6 +91,8 @@ const rawLogRecord = (event: RawLogEvent): ProduceRecord => ({ key: recordKey(TO
 export function registerIngestRoutes(app: FastifyInstance, bus: Bus, options: IngestRouteOptions = {}): void {
   const { rateLimiter } = options;
   const warn = throttledWarning(app.log);
+  // During an outage every request fails: one line per 10 s with the count, not one per request.
+  const publishFailed = throttledWarning(app.log, 10_000, 'error');
   // JSON only: Fastify would otherwise also accept text/plain.
   app.removeContentTypeParser(['text/plain']);
 
@@ -107,7 +109,7 @@ export function registerIngestRoutes(app: FastifyInstance, bus: Bus, options: In
     try {
       await publishing;
     } catch (err) {
-      request.log.error({ err }, 'raw-logs publish failed');
+      publishFailed({ err: errorMessage(err) }, 'raw-logs publish failed; answering 503');
       throw new HttpError(
         503,
         'bus_unavailable',
