@@ -15,7 +15,7 @@
  */
 import { Ajv, type JSONSchemaType } from 'ajv';
 import { issuesOf } from '../../contracts/validators.js';
-import { DEFAULT_CONTINUATION_WINDOWS, DEFAULT_RECENT_EVENT_IDS, type WindowCounterOptions, type WindowCounterState } from './windows.js';
+import { DEFAULT_CONTINUATION_WINDOWS, DEFAULT_RECENT_EVENT_IDS, MAX_TOP_MESSAGES, type WindowCounterOptions, type WindowCounterState } from './windows.js';
 
 export const SNAPSHOT_VERSION = 1;
 
@@ -107,7 +107,7 @@ const SNAPSHOT_SCHEMA: JSONSchemaType<PartitionSnapshot> = {
               firstSeenAt: { type: 'number' },
               lastSeenAt: { type: 'number' },
               severityRank: { type: 'integer', minimum: 1, maximum: 3 },
-              topMessages: { type: 'array', items: text, minItems: 1 },
+              topMessages: { type: 'array', items: text, minItems: 1, maxItems: MAX_TOP_MESSAGES },
               reportedCount: { type: 'integer', minimum: 0 },
             },
           },

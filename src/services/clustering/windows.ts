@@ -392,10 +392,10 @@ export class WindowCounter {
     counter.nextHotSweep = state.nextHotSweep ?? -Infinity;
     for (const [key, until] of state.hot) counter.hot.set(key, until);
     for (const id of state.recentEventIds) counter.recentIds.seenBefore(id);
-    /** Last window of each fingerprint's chain in the bucket being filled: windows go in at the tail. */
-    const tails = new Map<Bucket, Map<string, Window>>();
     for (const saved of state.windows) {
-      const retainedChars = saved.topMessages.reduce((sum, m) => sum + m.length, 0);
+      const topMessages = saved.topMessages.slice(0, MAX_TOP_MESSAGES);
+      const retainedChars = topMessages.reduce((sum, m) => sum + m.length, 0);
+      // Making room may evict windows restored before this one (unfired, oldest first), as live.
       if (!counter.capacity.reserve(retainedChars) && saved.reportedCount === 0) {
         counter.stats.windowsEvicted++;
         continue;
@@ -410,17 +410,19 @@ export class WindowCounter {
         firstSeenAt: saved.firstSeenAt,
         lastSeenAt: saved.lastSeenAt,
         severityRank: saved.severityRank,
-        topMessages: saved.topMessages.slice(0, MAX_TOP_MESSAGES),
+        topMessages,
         retainedChars,
         reportedCount: saved.reportedCount,
         otherTenant: undefined,
       };
-      let bucketTails = tails.get(bucket);
-      if (bucketTails === undefined) tails.set(bucket, (bucketTails = new Map()));
-      const tail = bucketTails.get(saved.fingerprint);
-      if (tail === undefined) bucket.byFingerprint.set(saved.fingerprint, window);
-      else tail.otherTenant = window;
-      bucketTails.set(saved.fingerprint, window);
+      // At the tail of its fingerprint's chain, found afresh: an eviction may have cut the chain.
+      const head = bucket.byFingerprint.get(saved.fingerprint);
+      if (head === undefined) bucket.byFingerprint.set(saved.fingerprint, window);
+      else {
+        let tail = head;
+        while (tail.otherTenant !== undefined) tail = tail.otherTenant;
+        tail.otherTenant = window;
+      }
       counter.openWindows++;
       counter.capacity.openWindows++;
       counter.capacity.retainedChars += retainedChars;

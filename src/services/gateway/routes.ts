@@ -74,7 +74,7 @@ function acceptedEvents(request: FastifyRequest, tenantId: string): RawLogEvent[
 
 /**
  * JSON is UTF-8 (RFC 8259), and the body is read as such: a declared charset that is not UTF-8
- * is refused before the body is read, rather than its text silently mangled (latin1) or
+ * is refused before the body is parsed, rather than its text silently mangled (latin1) or
  * reported as malformed JSON (UTF-16).
  */
 function refuseNonUtf8Charset(contentType: string | undefined): void {
@@ -93,10 +93,22 @@ export function registerIngestRoutes(app: FastifyInstance, bus: Bus, options: In
   const warn = throttledWarning(app.log);
   // During an outage every request fails: one line per 10 s with the count, not one per request.
   const publishFailed = throttledWarning(app.log, 10_000, 'error');
-  // JSON only: Fastify would otherwise also accept text/plain.
+  // JSON only: Fastify would otherwise also accept text/plain. Fastify's own JSON parser (same
+  // prototype-poisoning refusals), behind the charset check: no extra hook on every request.
   app.removeContentTypeParser(['text/plain']);
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    try {
+      refuseNonUtf8Charset(request.headers['content-type']);
+    } catch (err) {
+      done(err as Error, undefined);
+      return;
+    }
+    parseJson(request, body as string, done);
+  });
 
-  app.post('/api/v1/logs', { onRequest: async (request) => refuseNonUtf8Charset(request.headers['content-type']) }, async (request, reply) => {
+  app.post('/api/v1/logs', async (request, reply) => {
     const tenantId = tenantOf(request);
     const events = acceptedEvents(request, tenantId);
     if (rateLimiter) await takeTokens(rateLimiter, tenantId, events.length, warn);

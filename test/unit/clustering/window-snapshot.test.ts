@@ -138,6 +138,45 @@ describe('window snapshots', () => {
     assert.equal(capacity.retainedChars, 0);
   });
 
+  test('restored under capacity pressure: unfired windows give way as live, fired ones stay reachable, nothing leaks', () => {
+    // One bucket: a fired window of G, then fingerprint F of two tenants, the first unfired, the second fired.
+    // Making room for the second F window evicts the first, the tail of F's chain at that moment.
+    const at = T0 + SECOND;
+    const logOf = (tenantId: string, fingerprint: string, i: number): NormalizedLogEvent => ({
+      eventId: `${tenantId}-${fingerprint[0]}-${i}`,
+      tenantId,
+      serviceName: 'svc',
+      environment: 'production',
+      timestamp: new Date(at).toISOString(),
+      level: 'ERROR',
+      message: `m ${i % 3}`,
+      messageTemplate: 'm <number>',
+      fingerprint,
+      schemaVersion: 'v1',
+    });
+    const F = 'f'.repeat(64);
+    const G = 'g'.repeat(64);
+    const source = new WindowCounter(options());
+    const fed = (tenant: string, fp: string, n: number) => Array.from({ length: n }, (_, i) => ({ log: logOf(tenant, fp, i), clock: at }));
+    feed(source, [...fed(TENANTS[0], G, 6), ...fed(TENANTS[0], F, 2), ...fed(TENANTS[1], F, 6)]);
+    const state = source.state();
+    assert.deepEqual(state.windows.map((w) => [w.fingerprint[0], w.reportedCount]), [['g', 5], ['f', 0], ['f', 5]]);
+
+    // Room for three windows, one of them already taken by another partition's counter.
+    const capacity = new WindowCapacity(3);
+    const neighbour = new WindowCounter(options(capacity));
+    feed(neighbour, fed(TENANTS[1], G, 1));
+    const restored = WindowCounter.restore(options(capacity), state);
+    const windows = restored.state().windows;
+    assert.equal(restored.openWindows, windows.length, 'every counted window is reachable');
+    assert.ok(windows.some((w) => w.tenantId === TENANTS[1] && w.fingerprint === F && w.reportedCount === 5), 'the fired F window survived');
+    assert.ok(windows.some((w) => w.fingerprint === G && w.reportedCount === 5), 'the fired G window survived');
+    restored.dispose();
+    neighbour.dispose();
+    assert.equal(capacity.openWindows, 0, 'no room is lost');
+    assert.equal(capacity.retainedChars, 0);
+  });
+
   test('damaged or foreign snapshots are refused, saying why', () => {
     const counter = new WindowCounter(options());
     feed(counter, traffic(7, 200));
