@@ -31,17 +31,26 @@
  * that takes a while (from Kafka ≈ 160–190k records/s on one core of this project's 2-core
  * machine, measured 2026-12-04), so a restart holds the partition that long.
  */
-import type { PartitionAssignment } from '../../bus/port.js';
+import type { BusRecord, PartitionAssignment } from '../../bus/port.js';
 import { recordKey, TOPIC } from '../../contracts/topics.js';
 import type { IncidentEvent } from '../../contracts/types.js';
 import { messageValidator } from '../../contracts/validators.js';
-import { consumeMessages, release } from '../../runtime/consumer.js';
+import { consumeMessages, release as releaseMessages } from '../../runtime/consumer.js';
 import { NORMALIZER_GROUP } from '../normalization/index.js';
 import { errorMessage, TransientError } from '../../runtime/errors.js';
 import type { RunningService, ServiceContext } from '../../runtime/service.js';
 import type { SnapshotStore } from '../../storage/snapshot-store.js';
 import { countLog, DEFAULT_CLOCK_SKEW_MS, rebuildPartitionWindows } from './recovery.js';
-import { countingSettings, decodeSnapshot, encodeSnapshot, snapshotName, SNAPSHOT_VERSION, type PartitionSnapshot } from './snapshot.js';
+import {
+  countingSettings,
+  decodeSnapshot,
+  encodeSnapshot,
+  markOf,
+  snapshotName,
+  SNAPSHOT_VERSION,
+  type PartitionSnapshot,
+  type RecordMark,
+} from './snapshot.js';
 import {
   DEFAULT_MAX_OPEN_WINDOWS,
   DEFAULT_MAX_RETAINED_CHARS,
@@ -54,6 +63,22 @@ import {
 export const CLUSTERING_GROUP = 'clustering-service.window-counter';
 const SERVICE = 'clustering-service';
 const CAPACITY_WARNING_INTERVAL_MS = 60_000;
+/**
+ * Longest a revocation or a stop waits for a partition's snapshot write, and an assignment for a
+ * snapshot read: a snapshot only saves time, a slow disk must not hold up a rebalance or a stop.
+ */
+const SNAPSHOT_IO_WAIT_MS = 3_000;
+
+/** Resolves true when `work` settles within `ms`, false otherwise (it carries on, unwatched). */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true, () => true), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export interface ClusteringOptions {
   /** Wall clock, epoch ms (tests inject one). */
@@ -110,11 +135,12 @@ class PartitionState {
   outbox: IncidentEvent[] = [];
   /** Records below this offset are counted already (a redelivered batch skips them). */
   nextOffset: number;
-  /** Bus timestamp of the record at nextOffset − 1, once this process counted it (a snapshot notes it). */
-  lastCountedTimestamp: number | undefined;
+  /** The record at nextOffset − 1, when known (a snapshot notes it). */
+  lastCounted: RecordMark | undefined;
   lastActivityAt: number;
-  /** nextOffset of the last snapshot saved (or found usable), and when it was taken. */
-  snapshotOffset = -1;
+  /** The windows changed since the last snapshot (records counted, or windows closed by the wall clock). */
+  changed = true;
+  /** When the last snapshot was taken. */
   snapshotAt: number;
   /** The snapshot being written, if any: one at a time per partition. */
   saving: Promise<void> | null = null;
@@ -211,7 +237,9 @@ export async function startClusteringService(
     if (!snapshots) return undefined;
     const name = snapshotName(TOPIC.normalizedLogs, partition);
     try {
-      const saved = await snapshots.load(name);
+      const loading = snapshots.load(name);
+      if (!(await settlesWithin(loading, SNAPSHOT_IO_WAIT_MS))) throw new Error(`not read within ${SNAPSHOT_IO_WAIT_MS} ms`);
+      const saved = await loading;
       return saved === undefined ? undefined : decodeSnapshot(saved);
     } catch (err) {
       logger.warn({ partition, snapshot: name, err: errorMessage(err) }, 'window snapshot unreadable; rebuilding from the bus alone');
@@ -220,14 +248,14 @@ export async function startClusteringService(
   }
 
   /**
-   * Saves the partition's windows if it counted records since the last snapshot and, unless
-   * `due` is 'now', snapshotIntervalMs has passed. Runs inside the partition's exclusive section
-   * with the outbox empty, so the state is consistent and every event it implies is published;
-   * the write itself goes on in the background, one at a time per partition.
+   * Saves the partition's windows if they changed since the last snapshot and, unless `due` is
+   * 'now', snapshotIntervalMs has passed. Called where the partition's commits stand (before a
+   * batch is counted; after the last one on revocation and stop), inside its exclusive section
+   * with the outbox empty, so the state is consistent and every event it implies is published.
+   * The write goes on in the background, one at a time per partition.
    */
   function saveSnapshot(partition: number, state: PartitionState, due: 'interval' | 'now'): void {
-    if (!snapshots || state.saving || state.outbox.length > 0 || state.lastCountedTimestamp === undefined) return;
-    if (state.nextOffset === state.snapshotOffset) return;
+    if (!snapshots || state.saving || !state.changed || state.outbox.length > 0 || state.lastCounted === undefined) return;
     const wall = now();
     if (due === 'interval' && (snapshotIntervalMs <= 0 || wall - state.snapshotAt < snapshotIntervalMs)) return;
     const snapshot: PartitionSnapshot = {
@@ -235,29 +263,45 @@ export async function startClusteringService(
       topic: TOPIC.normalizedLogs,
       partition,
       offset: state.nextOffset,
-      lastRecordTimestamp: state.lastCountedTimestamp,
+      lastRecord: state.lastCounted,
       settings,
       savedAt: new Date(wall).toISOString(),
       counter: state.counter.state(),
     };
     const text = encodeSnapshot(snapshot);
-    state.snapshotOffset = state.nextOffset;
+    state.changed = false;
     state.snapshotAt = wall;
     state.saving = snapshots
       .save(snapshotName(TOPIC.normalizedLogs, partition), text)
       .then(() => void snapshotCounts.saved++)
       .catch((err) => {
-        state.snapshotOffset = -1; // try again at the next chance
+        state.changed = true; // try again at the next chance
         logger.warn({ partition, err: errorMessage(err) }, 'saving a window snapshot failed; a rebuild will replay more');
       })
       .finally(() => (state.saving = null));
   }
 
-  /** Saves the partition's windows now (revoked, stopping) and waits for the write. */
+  /** Saves the partition's windows now (revoked, stopping), waiting for the write a bounded time. */
   async function finalSnapshot(partition: number, state: PartitionState): Promise<void> {
-    await state.saving;
+    if (state.saving && !(await settlesWithin(state.saving, SNAPSHOT_IO_WAIT_MS))) return;
     saveSnapshot(partition, state, 'now');
-    await state.saving;
+    if (state.saving && !(await settlesWithin(state.saving, SNAPSHOT_IO_WAIT_MS))) {
+      logger.warn({ partition }, `a window snapshot write took longer than ${SNAPSHOT_IO_WAIT_MS} ms; not waiting for it`);
+    }
+  }
+
+  /** A partition this process gives up (revoked, stopping): its events published if possible, its windows saved, then forgotten. */
+  async function release(partition: number, why: 'revoked' | 'stopped'): Promise<void> {
+    const state = partitions.get(partition);
+    if (!state) return;
+    // Best effort: whatever is not published is emitted again by the partition's next owner.
+    await state
+      .exclusive(async () => {
+        await flush(state);
+        await finalSnapshot(partition, state);
+      })
+      .catch((err) => logger.warn({ err, partition }, `${why} with unpublished incident events`));
+    drop(partition);
   }
 
   async function assign(assignment: PartitionAssignment): Promise<void> {
@@ -275,11 +319,12 @@ export async function startClusteringService(
       validate,
       snapshot: await loadSnapshot(partition),
     });
-    const state = new PartitionState(rebuilt.counter, rebuilt.countedUpTo, now());
-    state.lastCountedTimestamp = rebuilt.lastRecordTimestamp;
-    if (rebuilt.snapshot && 'usedAt' in rebuilt.snapshot && rebuilt.countedUpTo === rebuilt.snapshot.usedAt) {
-      state.snapshotOffset = rebuilt.countedUpTo; // nothing new to save until more is counted
-    }
+    const state = new PartitionState(rebuilt.counter, position, now());
+    state.lastCounted = rebuilt.lastRecord;
+    // Nothing new to save until more is counted, if the snapshot stands where counting resumes.
+    if (rebuilt.snapshot && 'usedAt' in rebuilt.snapshot && rebuilt.snapshot.usedAt === position) state.changed = false;
+    // Partitions assigned together would otherwise all save at once, every interval.
+    state.snapshotAt -= Math.random() * snapshotIntervalMs;
     partitions.set(partition, state);
     recoveredRecords += rebuilt.replayedRecords;
     if (rebuilt.snapshot && 'usedAt' in rebuilt.snapshot) snapshotCounts.used++;
@@ -351,7 +396,10 @@ export async function startClusteringService(
           const wall = now();
           const quietFor = wall - state.lastActivityAt;
           if (quietFor >= idleMs && !(waitsForUpstream(partition) && quietFor < maxUpstreamWaitMs)) {
-            for (const final of state.counter.closeDue(wall - idleMs)) state.outbox.push(final);
+            const open = state.counter.openWindows;
+            const finals = state.counter.closeDue(wall - idleMs);
+            for (const final of finals) state.outbox.push(final);
+            if (finals.length > 0 || state.counter.openWindows !== open) state.changed = true;
           }
           await flush(state);
         })
@@ -373,19 +421,8 @@ export async function startClusteringService(
       await Promise.all(assigned.filter((a) => a.topic === TOPIC.normalizedLogs).map(assign));
     },
     onRevoked: async (revoked) => {
-      for (const { topic, partition } of revoked) {
-        if (topic !== TOPIC.normalizedLogs) continue;
-        const state = partitions.get(partition);
-        if (!state) continue;
-        // Best effort: whatever is not published is emitted again by the partition's next owner.
-        await state
-          .exclusive(async () => {
-            await flush(state);
-            await finalSnapshot(partition, state);
-          })
-          .catch((err) => logger.warn({ err, partition }, 'revoked with unpublished incident events'));
-        drop(partition);
-      }
+      const mine = revoked.filter(({ topic }) => topic === TOPIC.normalizedLogs).map(({ partition }) => partition);
+      await Promise.all(mine.map((partition) => release(partition, 'revoked')));
     },
     handle: async (messages) => {
       const partition = messages[0].record.partition;
@@ -393,17 +430,22 @@ export async function startClusteringService(
       if (!state) throw new TransientError(`normalized-logs partition ${partition} delivered before its windows were rebuilt`);
       await state.exclusive(async () => {
         await flush(state); // earlier events first, in order
+        saveSnapshot(partition, state, 'interval'); // before this batch: where the commits stand
         const wall = now();
+        let last: BusRecord | undefined;
         for (const { value, record } of messages) {
           if (record.offset < state.nextOffset) continue;
           countLog(state.counter, value, Math.min(record.timestamp, wall), state.outbox);
           state.nextOffset = record.offset + 1;
-          state.lastCountedTimestamp = record.timestamp;
+          last = record;
         }
-        release(messages); // counted: only the incident events are needed while they publish
+        if (last !== undefined) {
+          state.lastCounted = markOf(last);
+          state.changed = true;
+        }
+        releaseMessages(messages); // counted: only the incident events are needed while they publish
         state.lastActivityAt = now();
         await flush(state);
-        saveSnapshot(partition, state, 'interval');
       });
     },
   });
@@ -443,15 +485,7 @@ export async function startClusteringService(
       clearInterval(timer);
       await ticking;
       await subscription.stop();
-      for (const [partition, state] of partitions) {
-        await state
-          .exclusive(async () => {
-            await flush(state);
-            await finalSnapshot(partition, state);
-          })
-          .catch((err) => logger.warn({ err, partition }, 'stopped with unpublished incident events'));
-        drop(partition);
-      }
+      await Promise.all([...partitions.keys()].map((partition) => release(partition, 'stopped')));
     },
   };
 }

@@ -28,7 +28,7 @@
 import type { Bus, BusRecord } from '../../bus/port.js';
 import type { IncidentEvent, NormalizedLogEvent } from '../../contracts/types.js';
 import type { Validator } from '../../contracts/validators.js';
-import { countingSettings, settingsMismatch, type PartitionSnapshot } from './snapshot.js';
+import { countingSettings, markOf, settingsMismatch, type PartitionSnapshot, type RecordMark } from './snapshot.js';
 import { emptyWindowStats, WindowCounter, type WindowCounterOptions } from './windows.js';
 
 /** Client clocks may run this far ahead of the bus producer's clock (default of the service). */
@@ -73,10 +73,8 @@ export interface RebuiltPartition {
   replayedRecords: number;
   /** Records the live consume loop dead-lettered (not JSON, not a valid NormalizedLogEvent). */
   skippedRecords: number;
-  /** Records below this offset are counted: the committed offset, or a snapshot's if further. */
-  countedUpTo: number;
-  /** Bus timestamp of the record at countedUpTo − 1, when the rebuild read it (a snapshot notes it). */
-  lastRecordTimestamp: number | undefined;
+  /** The record at position − 1, when the rebuild read it or its snapshot noted it (a snapshot notes it). */
+  lastRecord: RecordMark | undefined;
   /** The snapshot's offset if the counter started from it; else why it was not used (none: no snapshot). */
   snapshot?: { usedAt: number } | { unusable: string };
 }
@@ -103,10 +101,10 @@ async function clockAtPosition(bus: Bus, request: RebuildRequest, earliest: numb
   return now;
 }
 
-/** Bus timestamp of the record at `offset`, or undefined if it is not in the log. */
-async function timestampAt(bus: Bus, topic: string, partition: number, offset: number): Promise<number | undefined> {
+/** The record at `offset`, or undefined if it is not in the log. */
+async function recordAt(bus: Bus, topic: string, partition: number, offset: number): Promise<BusRecord | undefined> {
   for await (const batch of bus.read(topic, partition, offset, offset + 1)) {
-    if (batch.length > 0 && batch[0].offset === offset) return batch[0].timestamp;
+    if (batch.length > 0 && batch[0].offset === offset) return batch[0];
   }
   return undefined;
 }
@@ -115,16 +113,17 @@ async function timestampAt(bus: Bus, topic: string, partition: number, offset: n
 async function snapshotUnfit(
   request: RebuildRequest,
   snapshot: PartitionSnapshot,
-  bounds: { replayFrom: number; latest: number },
+  replayFrom: number,
 ): Promise<string | undefined> {
-  const { bus, topic, partition } = request;
+  const { bus, topic, partition, position } = request;
   const mismatch = settingsMismatch(snapshot, topic, partition, countingSettings(request.counter));
   if (mismatch) return mismatch;
-  if (snapshot.offset < bounds.replayFrom) return `it stands at offset ${snapshot.offset}, before the replay start ${bounds.replayFrom}`;
-  if (snapshot.offset > bounds.latest) return `it stands at offset ${snapshot.offset}, past the log end ${bounds.latest}`;
-  const timestamp = await timestampAt(bus, topic, partition, snapshot.offset - 1);
-  if (timestamp !== snapshot.lastRecordTimestamp) {
-    return `the record at offset ${snapshot.offset - 1} is ${timestamp === undefined ? 'gone' : 'another one'} (topic recreated?)`;
+  if (snapshot.offset < replayFrom) return `it stands at offset ${snapshot.offset}, before the replay start ${replayFrom}`;
+  if (snapshot.offset > position) return `it stands at offset ${snapshot.offset}, past the committed offset ${position} (a rewind, or a lost commit)`;
+  const record = await recordAt(bus, topic, partition, snapshot.offset - 1);
+  const mark = record && markOf(record);
+  if (mark?.timestamp !== snapshot.lastRecord.timestamp || mark.sha256 !== snapshot.lastRecord.sha256) {
+    return `the record at offset ${snapshot.offset - 1} is ${record === undefined ? 'gone' : 'another one'} (topic recreated?)`;
   }
   return undefined;
 }
@@ -138,13 +137,13 @@ export async function rebuildPartitionWindows(request: RebuildRequest): Promise<
   const counterOptions = { ...request.counter, stats: emptyWindowStats() };
   let counter: WindowCounter | undefined;
   try {
-    const { earliest, latest } = await bus.partitionBounds(topic, partition);
+    const { earliest } = await bus.partitionBounds(topic, partition);
     const clock = await clockAtPosition(bus, request, earliest);
     const firstOpenStart = firstOpenWindowStart(clock, windowMs, graceMs);
     let replayFrom = Math.max(earliest, await bus.offsetForTimestamp(topic, partition, firstOpenStart - request.clockSkewMs));
     let snapshot: RebuiltPartition['snapshot'];
     if (request.snapshot) {
-      const unfit = await snapshotUnfit(request, request.snapshot, { replayFrom, latest });
+      const unfit = await snapshotUnfit(request, request.snapshot, replayFrom);
       if (unfit === undefined) {
         counter = WindowCounter.restore(counterOptions, request.snapshot.counter);
         replayFrom = request.snapshot.offset;
@@ -159,11 +158,12 @@ export async function rebuildPartitionWindows(request: RebuildRequest): Promise<
 
     let replayedRecords = 0;
     let skippedRecords = 0;
-    let last = snapshot && 'usedAt' in snapshot ? { offset: replayFrom - 1, timestamp: request.snapshot!.lastRecordTimestamp } : undefined;
+    let last: { offset: number; record?: BusRecord; mark?: RecordMark } | undefined =
+      snapshot && 'usedAt' in snapshot ? { offset: replayFrom - 1, mark: request.snapshot!.lastRecord } : undefined;
     if (replayFrom < position) {
       for await (const batch of bus.read(topic, partition, replayFrom, position)) {
         for (const record of batch) {
-          last = { offset: record.offset, timestamp: record.timestamp };
+          last = { offset: record.offset, record };
           const log = decodeLog(record, validate);
           if (log === undefined) {
             skippedRecords++;
@@ -175,9 +175,8 @@ export async function rebuildPartitionWindows(request: RebuildRequest): Promise<
       }
     }
     if (liveStats) counter.stats = liveStats;
-    const countedUpTo = Math.max(position, replayFrom);
-    const lastRecordTimestamp = last?.offset === countedUpTo - 1 ? last.timestamp : undefined;
-    return { counter, clock, replayFrom, replayedRecords, skippedRecords, countedUpTo, lastRecordTimestamp, snapshot };
+    const lastRecord = last?.offset === position - 1 ? (last.mark ?? markOf(last.record!)) : undefined;
+    return { counter, clock, replayFrom, replayedRecords, skippedRecords, lastRecord, snapshot };
   } catch (err) {
     counter?.dispose();
     throw err;

@@ -5,15 +5,22 @@
  * snapshotIntervalMs while counting, and when a partition is revoked or the service stops, each
  * time with no incident event pending, so every event the state implies was published.
  *
+ * Snapshots are taken where the partition's commits stand: while counting, before a batch is
+ * counted (everything before it was handled and its commit made or under way); on revocation and
+ * stop, after the last commit.
+ *
  * A loaded snapshot is used only if it fits; otherwise recovery replays as without one:
  *  - same topic, partition and counting settings (window, threshold, grace, continuation, ids);
- *  - its offset is within [replay start, log end], and the record before it is still there with
- *    the bus timestamp the snapshot noted (a recreated topic or a wiped bus has other records);
+ *  - its offset is within [replay start, committed offset]: one ahead of the committed offset is
+ *    not used, so a group rewound on purpose (a seek, an offset reset) counts its records again
+ *    as it did without snapshots; a commit lost in a crash costs only the replay;
+ *  - the record before its offset is still on the bus, with the timestamp and the SHA-256 of its
+ *    value that the snapshot noted (a recreated topic or a wiped bus has other records there);
  *  - it parses and matches SNAPSHOT_SCHEMA (a damaged file is reported and ignored).
- * A snapshot ahead of the committed offset (saved just before a crash lost the commit) is fine:
- * the records between are skipped as counted, as a redelivered batch is.
  */
+import { createHash } from 'node:crypto';
 import { Ajv, type JSONSchemaType } from 'ajv';
+import type { BusRecord } from '../../bus/port.js';
 import { issuesOf } from '../../contracts/validators.js';
 import { DEFAULT_CONTINUATION_WINDOWS, DEFAULT_RECENT_EVENT_IDS, MAX_TOP_MESSAGES, type WindowCounterOptions, type WindowCounterState } from './windows.js';
 
@@ -34,11 +41,21 @@ export interface PartitionSnapshot {
   partition: number;
   /** Records below this offset are counted in `counter`. */
   offset: number;
-  /** Bus timestamp of the record at offset − 1. */
-  lastRecordTimestamp: number;
+  /** The record at offset − 1. */
+  lastRecord: RecordMark;
   settings: CountingSettings;
   savedAt: string;
   counter: WindowCounterState;
+}
+
+/** What tells a record apart from another at the same offset: its bus timestamp and the SHA-256 of its value. */
+export interface RecordMark {
+  timestamp: number;
+  sha256: string;
+}
+
+export function markOf(record: Pick<BusRecord, 'timestamp' | 'value'>): RecordMark {
+  return { timestamp: record.timestamp, sha256: createHash('sha256').update(record.value).digest('hex') };
 }
 
 export function countingSettings(options: WindowCounterOptions): CountingSettings {
@@ -61,13 +78,17 @@ const text = { type: 'string' } as const;
 
 const SNAPSHOT_SCHEMA: JSONSchemaType<PartitionSnapshot> = {
   type: 'object',
-  required: ['version', 'topic', 'partition', 'offset', 'lastRecordTimestamp', 'settings', 'savedAt', 'counter'],
+  required: ['version', 'topic', 'partition', 'offset', 'lastRecord', 'settings', 'savedAt', 'counter'],
   properties: {
     version: { type: 'integer', const: SNAPSHOT_VERSION },
     topic: text,
     partition: { type: 'integer', minimum: 0 },
     offset: { type: 'integer', minimum: 1 },
-    lastRecordTimestamp: integer,
+    lastRecord: {
+      type: 'object',
+      required: ['timestamp', 'sha256'],
+      properties: { timestamp: integer, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+    },
     savedAt: text,
     settings: {
       type: 'object',

@@ -88,7 +88,7 @@ function snapshotOf(counter: WindowCounter, offset: number): PartitionSnapshot {
     topic: 'normalized-logs',
     partition: 0,
     offset,
-    lastRecordTimestamp: T0,
+    lastRecord: { timestamp: T0, sha256: 'a'.repeat(64) },
     settings: countingSettings(options()),
     savedAt: new Date().toISOString(),
     counter: counter.state(),
