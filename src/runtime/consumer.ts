@@ -124,8 +124,10 @@ export function deadLetterJson(service: FailedAt, letter: DeadLetter): string {
   }
   if (json !== undefined && Buffer.byteLength(json) <= MAX_DEAD_LETTER_BYTES) return json;
   const text = letter.record.value.toString('utf8');
+  // At most 80,000 characters of ≤ 6 bytes each and a 1,000-character error: under the limit.
   return JSON.stringify({
     ...event,
+    errorMessage: event.errorMessage.slice(0, 1_000),
     originalEvent: { unparsed: text.slice(0, TRUNCATED_CHARS), truncated: true, originalBytes: letter.record.value.length },
   });
 }

@@ -4,6 +4,9 @@
  */
 import * as fs from 'node:fs';
 import { dirname } from 'node:path';
+import { threadId } from 'node:worker_threads';
+
+let tempFiles = 0;
 
 /**
  * Makes a directory's entries (files just created, renamed or deleted in it) durable.
@@ -20,15 +23,21 @@ export async function fsyncDirectory(path: string): Promise<void> {
 
 /** Replaces a file's content atomically: write a temp file, fsync it, rename it over, fsync the folder. */
 export async function writeFileAtomic(path: string, content: string | Buffer): Promise<void> {
-  const temp = `${path}.tmp`;
-  const handle = await fs.promises.open(temp, 'w', 0o644);
+  // Unique per writer: two processes sharing a directory never write into one temp file.
+  const temp = `${path}.${process.pid}-${threadId}-${++tempFiles}.tmp`;
+  const handle = await fs.promises.open(temp, 'wx', 0o644);
   try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    try {
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.promises.rename(temp, path);
+  } catch (error) {
+    await fs.promises.rm(temp, { force: true });
+    throw error;
   }
-  await fs.promises.rename(temp, path);
   await fsyncDirectory(dirname(path));
 }
 

@@ -6,7 +6,7 @@
  * created, so runs leave nothing behind but the groups' committed offsets (which Kafka expires).
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -222,6 +222,8 @@ describe('Kafka bus: behaviour specific to this adapter', () => {
     try {
       await bus.ensureTopics([{ name: topic, partitions: 1 }]);
       await bus.produce(topic, [{ key: 'k', value: 'before' }]); // metadata and connections in place
+      // Resumed in `finally`; and by a detached watchdog, should this test process die first.
+      spawn('sh', ['-c', `sleep 30; kill -CONT ${pid} 2>/dev/null`], { detached: true, stdio: 'ignore' }).unref();
       process.kill(pid, 'SIGSTOP');
       const timed = async (): Promise<number> => {
         const started = Date.now();

@@ -150,7 +150,7 @@ describe('ingestion gateway HTTP API', () => {
       assert.match(res.json().message, /must be JSON in UTF-8/);
     }
     assert.equal(await rawLogsEnd(), before, 'nothing published');
-    for (const charset of ['utf-8', 'UTF8', '"utf-8"']) {
+    for (const charset of ['utf-8', 'UTF8', '"utf-8"', 'us-ascii']) {
       const res = await app.inject({
         method: 'POST',
         url: '/api/v1/logs',

@@ -106,7 +106,7 @@ test('an empty call resolves at once; failAll rejects what is queued', async () 
   assert.equal(queue.size, 0);
 });
 
-test('expire fails a call still waiting, never one with records in flight; queued bytes follow', async () => {
+test('expire fails a call, waiting or in flight (saying which); a later acknowledgement skips it; queued bytes follow', async () => {
   const queue = new ProduceQueue();
   let first: any;
   let waiting: any;
@@ -117,13 +117,15 @@ test('expire fails a call still waiting, never one with records in flight; queue
   const planned = queue.take(LIMITS);
   assert.equal(planned.length, 1);
   assert.equal(queue.queuedBytes, 900);
-  assert.equal(queue.expire(first, new Error('late')), false, 'a has a record in flight');
-  assert.equal(queue.expire(waiting, new Error('late')), true);
-  await assert.rejects(b, /late/);
+  const late = (inFlight: boolean) => new Error(inFlight ? 'late, in flight' : 'late, unsent');
+  assert.equal(queue.expire(waiting, late), true);
+  await assert.rejects(b, /late, unsent/);
   assert.equal(queue.queuedBytes, 600, 'b is gone; a’s second record still queued');
-  queue.acknowledge(planned, new Map([[partitionKey('t', 0), 7]]));
-  assert.equal(queue.take(LIMITS).length, 1);
-  assert.equal(queue.queuedBytes, 0);
-  queue.failAll(() => new Error('closing'));
-  void a.catch(() => undefined);
+  assert.equal(queue.expire(first, late), true, 'a has a record in flight');
+  await assert.rejects(a, /late, in flight/);
+  assert.equal(queue.queuedBytes, 0, 'a’s queued record is dropped');
+  assert.equal(queue.expire(first, late), false, 'already failed');
+  queue.acknowledge(planned, new Map([[partitionKey('t', 0), 7]])); // the request succeeds after all: a stays failed
+  assert.equal(queue.take(LIMITS).length, 0);
+  assert.equal(queue.size, 0);
 });

@@ -506,7 +506,9 @@ export class GroupMember {
         this.warn(
           offset < earliest
             ? retentionSkipWarning(topic, partition, offset, earliest)
-            : `offset ${offset} of ${topic}/${partition} is past the log end ${latest} (log truncated?); resuming at ${target}`,
+            : offset > latest
+              ? `offset ${offset} of ${topic}/${partition} is past the log end ${latest} (log truncated?); resuming at ${target}`
+              : `offset ${offset} of ${topic}/${partition} was reported out of range, but is within [${earliest}, ${latest}]; fetching it again`,
         );
       }
     } catch (err) {

@@ -17,8 +17,6 @@ export interface ProduceCall {
   remaining: number;
   positions: RecordPosition[];
   settled: boolean;
-  /** When the caller stops waiting (Date.now() ms): a request carrying the call ends by then. */
-  deadlineAt?: number;
   resolve: (positions: RecordPosition[]) => void;
   reject: (error: Error) => void;
 }
@@ -70,12 +68,13 @@ export class ProduceQueue {
   }
 
   /**
-   * Fails a call none of whose records has gone out yet (a call in flight is bounded by its
-   * request's own deadline instead). True if it failed the call.
+   * Fails a call whose caller stops waiting, queued or in flight: `error(inFlight)` says whether
+   * some of its records had gone out (their outcome is then unknown; a later acknowledgement of
+   * the request skips the call). Its records still queued are dropped. True if it failed the call.
    */
-  expire(call: ProduceCall, error: Error): boolean {
-    if (call.settled || call.next > 0) return false;
-    this.fail(call, error);
+  expire(call: ProduceCall, error: (inFlight: boolean) => Error): boolean {
+    if (call.settled) return false;
+    this.fail(call, error(call.next > 0));
     return true;
   }
 

@@ -15,8 +15,6 @@ import { partitionKey, type PlannedRecord, ProduceQueue } from './produce-queue.
 import { prepareRecord, type PrepareMemo } from './records.js';
 import type { TopicCatalog } from './topics.js';
 
-/** A request is given at least this long, however close its calls are to their deadlines. */
-const MIN_REQUEST_TIMEOUT_MS = 250;
 /** Kafka's default socket.request.max.bytes is 100 MiB; stay far below it. */
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
@@ -57,16 +55,17 @@ export class KafkaProducer {
         `kafka bus: produce to "${topic}": ${this.queue.queuedBytes} bytes already wait for the Kafka cluster (limit ${this.options.maxQueuedBytes})`,
       );
     }
-    // A call still waiting for its turn when its deadline passes fails, unsent; once in flight,
-    // its request ends by the call's deadline (send()): no caller waits longer than
-    // produceTimeoutMs, even behind a request that hung.
+    // A call not acknowledged when its deadline passes fails, queued or in flight: no caller
+    // waits longer than produceTimeoutMs, even behind a request to a broker that hung (whose own
+    // timeout would otherwise start only after the request before it timed out). A request keeps
+    // its full timeout for the other calls it carries.
     let deadline: NodeJS.Timeout | undefined;
     const done = this.queue.add(topic, prepared, (call) => {
-      call.deadlineAt = Date.now() + this.options.produceTimeoutMs;
       deadline = setTimeout(() => {
-        this.queue.expire(
-          call,
-          new TransientError(`kafka bus: produce to "${topic}": not sent within ${this.options.produceTimeoutMs} ms (the Kafka cluster is slow or unreachable); nothing was stored`),
+        this.queue.expire(call, (inFlight) =>
+          inFlight
+            ? new TransientError(`kafka bus: produce to "${topic}": not acknowledged within ${this.options.produceTimeoutMs} ms (the Kafka cluster is slow or unreachable); the records may or may not be stored`)
+            : new TransientError(`kafka bus: produce to "${topic}": not sent within ${this.options.produceTimeoutMs} ms (the Kafka cluster is slow or unreachable); nothing was stored`),
         );
       }, this.options.produceTimeoutMs);
     });
@@ -120,13 +119,8 @@ export class KafkaProducer {
         timestamp: r.timestamp,
       };
     });
-    // The earliest deadline of the calls on board bounds the request: a call that waited behind
-    // a request that hung does not get a second full timeout.
-    const now = Date.now();
-    let timeoutMs = this.options.produceTimeoutMs;
-    for (const { call } of planned) if (call.deadlineAt !== undefined) timeoutMs = Math.min(timeoutMs, call.deadlineAt - now);
     try {
-      const result = await withTimeout(producer.send({ messages }), Math.max(MIN_REQUEST_TIMEOUT_MS, timeoutMs), 'produce');
+      const result = await withTimeout(producer.send({ messages }), this.options.produceTimeoutMs, 'produce');
       const baseOffsets = new Map<string, number>();
       for (const o of result.offsets ?? []) baseOffsets.set(partitionKey(o.topic, o.partition), Number(o.offset));
       this.queue.acknowledge(planned, baseOffsets);

@@ -79,7 +79,8 @@ function acceptedEvents(request: FastifyRequest, tenantId: string): RawLogEvent[
  */
 function refuseNonUtf8Charset(contentType: string | undefined): void {
   const charset = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType ?? '')?.[1];
-  if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+  // US-ASCII is a subset of UTF-8.
+  if (charset !== undefined && !/^(utf-?8|us-ascii)$/i.test(charset)) {
     throw new HttpError(415, 'unsupported_media_type', `the body must be JSON in UTF-8; charset=${charset} is not supported`, {
       field: 'Content-Type',
     });
