@@ -69,7 +69,7 @@ export interface MessageConsumerOptions<N extends keyof ContractSchemas> {
 /** Attempts before a record failing with an unclassified error is dead-lettered. */
 const MAX_ATTEMPTS = 3;
 
-export interface DeadLetter {
+interface DeadLetter {
   record: BusRecord;
   originalEvent: object;
   error: string;

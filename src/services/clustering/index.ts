@@ -440,7 +440,7 @@ export async function startClusteringService(
           last = record;
         }
         if (last !== undefined) {
-          state.lastCounted = markOf(last);
+          if (snapshots) state.lastCounted = markOf(last); // only a snapshot needs it
           state.changed = true;
         }
         releaseMessages(messages); // counted: only the incident events are needed while they publish

@@ -92,15 +92,6 @@ function decodeLog(record: BusRecord, validate: Validator<NormalizedLogEvent>): 
   return result.ok ? result.value : undefined;
 }
 
-async function clockAtPosition(bus: Bus, request: RebuildRequest, earliest: number): Promise<number> {
-  const { topic, partition, position, now } = request;
-  if (position <= earliest) return now;
-  for await (const batch of bus.read(topic, partition, position - 1, position)) {
-    if (batch.length > 0) return Math.min(batch[batch.length - 1].timestamp, now);
-  }
-  return now;
-}
-
 /** The record at `offset`, or undefined if it is not in the log. */
 async function recordAt(bus: Bus, topic: string, partition: number, offset: number): Promise<BusRecord | undefined> {
   for await (const batch of bus.read(topic, partition, offset, offset + 1)) {
@@ -138,7 +129,10 @@ export async function rebuildPartitionWindows(request: RebuildRequest): Promise<
   let counter: WindowCounter | undefined;
   try {
     const { earliest } = await bus.partitionBounds(topic, partition);
-    const clock = await clockAtPosition(bus, request, earliest);
+    // The last record before the committed offset: its time is the window clock there, and a
+    // snapshot taken there notes it.
+    const before = position > earliest ? await recordAt(bus, topic, partition, position - 1) : undefined;
+    const clock = before === undefined ? now : Math.min(before.timestamp, now);
     const firstOpenStart = firstOpenWindowStart(clock, windowMs, graceMs);
     let replayFrom = Math.max(earliest, await bus.offsetForTimestamp(topic, partition, firstOpenStart - request.clockSkewMs));
     let snapshot: RebuiltPartition['snapshot'];
@@ -158,12 +152,9 @@ export async function rebuildPartitionWindows(request: RebuildRequest): Promise<
 
     let replayedRecords = 0;
     let skippedRecords = 0;
-    let last: { offset: number; record?: BusRecord; mark?: RecordMark } | undefined =
-      snapshot && 'usedAt' in snapshot ? { offset: replayFrom - 1, mark: request.snapshot!.lastRecord } : undefined;
     if (replayFrom < position) {
       for await (const batch of bus.read(topic, partition, replayFrom, position)) {
         for (const record of batch) {
-          last = { offset: record.offset, record };
           const log = decodeLog(record, validate);
           if (log === undefined) {
             skippedRecords++;
@@ -175,8 +166,7 @@ export async function rebuildPartitionWindows(request: RebuildRequest): Promise<
       }
     }
     if (liveStats) counter.stats = liveStats;
-    const lastRecord = last?.offset === position - 1 ? (last.mark ?? markOf(last.record!)) : undefined;
-    return { counter, clock, replayFrom, replayedRecords, skippedRecords, lastRecord, snapshot };
+    return { counter, clock, replayFrom, replayedRecords, skippedRecords, lastRecord: before && markOf(before), snapshot };
   } catch (err) {
     counter?.dispose();
     throw err;

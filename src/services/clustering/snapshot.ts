@@ -19,7 +19,7 @@
  *  - it parses and matches SNAPSHOT_SCHEMA (a damaged file is reported and ignored).
  */
 import { createHash } from 'node:crypto';
-import { Ajv, type JSONSchemaType } from 'ajv';
+import { Ajv, type JSONSchemaType, type ValidateFunction } from 'ajv';
 import type { BusRecord } from '../../bus/port.js';
 import { issuesOf } from '../../contracts/validators.js';
 import { DEFAULT_CONTINUATION_WINDOWS, DEFAULT_RECENT_EVENT_IDS, MAX_TOP_MESSAGES, type WindowCounterOptions, type WindowCounterState } from './windows.js';
@@ -143,7 +143,7 @@ const SNAPSHOT_SCHEMA: JSONSchemaType<PartitionSnapshot> = {
   },
 };
 
-let validate: ((value: unknown) => value is PartitionSnapshot) & { errors?: unknown } | undefined;
+let validate: ValidateFunction<PartitionSnapshot> | undefined;
 
 /** Parses a saved snapshot; throws an Error saying what is wrong with it. */
 export function decodeSnapshot(saved: string): PartitionSnapshot {
@@ -155,7 +155,7 @@ export function decodeSnapshot(saved: string): PartitionSnapshot {
     throw new Error(`not JSON: ${(error as Error).message}`);
   }
   if (!validate(value)) {
-    const [issue] = issuesOf(validate.errors as Parameters<typeof issuesOf>[0]);
+    const [issue] = issuesOf(validate.errors);
     throw new Error(`not a window snapshot of version ${SNAPSHOT_VERSION}: ${issue ? `${issue.field} ${issue.message}` : 'invalid'}`);
   }
   return value;

@@ -427,7 +427,6 @@ export class WindowCounter {
       counter.capacity.openWindows++;
       counter.capacity.retainedChars += retainedChars;
     }
-    counter.lastBucket = undefined;
     return counter;
   }
 
